@@ -1,0 +1,5 @@
+import sys
+
+from prioritisation.cli import main
+
+sys.exit(main())

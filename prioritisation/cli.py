@@ -1,0 +1,216 @@
+"""Command line: `rank`, `validate`, `template` (DESIGN.md §3).
+
+It parses arguments and calls the library; nothing else. Exit status: 0 success; 1 the
+inventory has errors (each on standard error, in French, one per line); 2 an unusable
+invocation or a file that cannot be read or is refused as unsafe. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from prioritisation import __version__
+from prioritisation.criteria import DEFAULT_CRITERIA, RankingSettings, parse_criteria, parse_weights
+from prioritisation.fields import UnknownOverride
+from prioritisation.french import parse_number
+from prioritisation.inventory import Inventory, Scale, load_inventory
+from prioritisation.priorities import CannotRank, check, rank_inventory
+from prioritisation.problems import Problem
+from prioritisation.ranking import InvalidSettings, Method, Normalisation
+from prioritisation.untrusted import MB, FileRefused, ReadLimits
+
+OK, DATA_ERRORS, UNUSABLE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """An unusable invocation (exit status 2)."""
+
+
+class _FrenchParser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}\nVoir : python -m prioritisation {self.prog.split()[-1]} --help")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _FrenchParser(
+        prog="python -m prioritisation",
+        description="Classe les projets d'un inventaire de feuille de route numérique.",
+    )
+    parser.add_argument("--version", action="version", version=f"prioritisation {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_FrenchParser)
+
+    rank = commands.add_parser("rank", help="classer l'inventaire et écrire le classeur")
+    _add_inventory_options(rank)
+    rank.add_argument("-o", "--output", required=True, help="classeur à écrire (.xlsx)")
+    rank.add_argument("--method", choices=[m.value for m in Method], default=Method.WEIGHTED_SUM.value)
+    rank.add_argument(
+        "--normalisation",
+        choices=[n.value for n in Normalisation],
+        help="défaut : scale (somme pondérée), vector (TOPSIS), minmax (VIKOR)",
+    )
+    rank.add_argument("--vikor-v", type=_number, default=0.5, help="poids de la stratégie de groupe")
+
+    validate = commands.add_parser("validate", help="vérifier l'inventaire sans le classer")
+    _add_inventory_options(validate)
+
+    template = commands.add_parser("template", help="écrire le modèle d'inventaire vierge")
+    template.add_argument("output", help="classeur à écrire (.xlsx)")
+    return parser
+
+
+def _add_inventory_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("inventory", help="inventaire (.xlsx, .xlsm, .ods, .csv)")
+    command.add_argument("--sheet", help="feuille à lire (défaut : trouvée automatiquement)")
+    command.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="CHAMP=EN-TÊTE",
+        help="associer un champ à un en-tête du fichier (répétable)",
+    )
+    command.add_argument("--criteria", help='ex. "Urgence:max,Impact:max,Faisabilité:max"')
+    command.add_argument("--weights", help='ex. "Urgence=40,Impact=35,Faisabilité=25"')
+    command.add_argument("--scale", default="1-5", help="échelle des notes (défaut 1-5)")
+    command.add_argument("--max-size-mb", type=_number, default=20, help="taille maximale du fichier")
+
+
+def _number(text: str) -> float:
+    number = parse_number(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un nombre")
+    return number
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        arguments = build_parser().parse_args(argv)
+        return _run(arguments)
+    except UsageError as problem:
+        return _fail(str(problem), UNUSABLE)
+    except (FileRefused, UnknownOverride, InvalidSettings) as problem:
+        return _fail(str(problem), UNUSABLE)
+    except OSError as problem:
+        return _fail(f"Fichier inaccessible : {problem.filename or ''} ({problem.strerror}).", UNUSABLE)
+    except KeyboardInterrupt:
+        return _fail("Interrompu.", UNUSABLE)
+    except Exception as problem:  # a bug of ours: say so in French, never a traceback
+        return _fail(
+            f"Erreur interne inattendue ({type(problem).__name__} : {problem}). "
+            "Merci de la signaler avec le fichier qui la provoque.",
+            UNUSABLE,
+        )
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    if arguments.command == "template":
+        from prioritisation.workbook import write_template
+
+        write_template(_output_path(arguments.output))
+        print(f"Modèle écrit : {arguments.output}")
+        return OK
+    inventory = _load(arguments)
+    settings = _settings(arguments)
+    for note in inventory.notes:
+        print(f"Note : {note}", file=sys.stderr)
+    if arguments.command == "validate":
+        return _report_validation(inventory, settings)
+    return _rank(arguments, inventory, settings)
+
+
+def _load(arguments: argparse.Namespace) -> Inventory:
+    limits = ReadLimits(max_file_bytes=int(arguments.max_size_mb * MB))
+    return load_inventory(
+        arguments.inventory,
+        sheet=arguments.sheet,
+        columns=_column_overrides(arguments.column),
+        scale=_scale(arguments.scale),
+        limits=limits,
+    )
+
+
+def _column_overrides(pairs: Sequence[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        field, equals, header = pair.partition("=")
+        if not equals or not field.strip() or not header.strip():
+            raise UsageError(f"--column « {pair} » : écrivez CHAMP=EN-TÊTE, ex. title=Nom de l'action")
+        overrides[field.strip()] = header.strip()
+    return overrides
+
+
+def _scale(text: str) -> Scale:
+    low, dash, high = text.strip().partition("-")
+    low_number, high_number = parse_number(low), parse_number(high)
+    if not dash or low_number is None or high_number is None or low_number >= high_number:
+        raise UsageError(f"--scale « {text} » : écrivez MIN-MAX, ex. 1-5 ou 0-10")
+    return Scale(low_number, high_number)
+
+
+def _settings(arguments: argparse.Namespace) -> RankingSettings:
+    criteria = parse_criteria(arguments.criteria) if arguments.criteria else DEFAULT_CRITERIA
+    weights = parse_weights(arguments.weights, criteria) if arguments.weights else None
+    if getattr(arguments, "method", None) is None:
+        return RankingSettings(criteria=criteria, weights=weights)
+    return RankingSettings(
+        criteria=criteria,
+        weights=weights,
+        method=Method(arguments.method),
+        normalisation=Normalisation(arguments.normalisation) if arguments.normalisation else None,
+        vikor_v=arguments.vikor_v,
+    )
+
+
+def _report_validation(inventory: Inventory, settings: RankingSettings) -> int:
+    found = check(inventory, settings)
+    _print_problems(found)
+    errors = sum(problem.is_error for problem in found)
+    projects = len(inventory.projects)
+    if errors:
+        print(f"{projects} projet(s), {errors} erreur(s) : corrigez-les avant de classer.", file=sys.stderr)
+        return DATA_ERRORS
+    print(f"Inventaire valide : {projects} projet(s), {len(found)} avertissement(s).")
+    return OK
+
+
+def _rank(arguments: argparse.Namespace, inventory: Inventory, settings: RankingSettings) -> int:
+    output = _output_path(arguments.output)
+    try:
+        ranking = rank_inventory(inventory, settings)
+    except CannotRank as refused:
+        _print_problems(refused.problems)
+        print("Classement impossible : corrigez les erreurs ci-dessus.", file=sys.stderr)
+        return DATA_ERRORS
+    _print_problems(list(ranking.problems))
+    from prioritisation.workbook import write_ranking
+
+    write_ranking(ranking, output)
+    best = ranking.summary().iloc[0]
+    print(
+        f"{len(inventory.projects)} projets classés ({ranking.settings.method.label}, "
+        f"normalisation {ranking.result.normalisation.value}) ; premier : {best['Projet']}. "
+        f"Classeur écrit : {output}"
+    )
+    return OK
+
+
+def _output_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(f"« {text} » : le classeur écrit doit avoir l'extension .xlsx")
+    if not path.parent.exists():
+        raise UsageError(f"Le dossier « {path.parent} » n'existe pas.")
+    return path
+
+
+def _print_problems(found: Sequence[Problem]) -> None:
+    for problem in found:
+        print(problem, file=sys.stderr)
+
+
+def _fail(message: str, status: int) -> int:
+    print(message, file=sys.stderr)
+    return status

@@ -1,0 +1,241 @@
+"""What projects are ranked on: criteria named by the user, their direction and weight.
+
+A criterion is a core score (Urgence, Impact, Faisabilité), another canonical number
+(Coût d'investissement…) or any numeric column of the user's file, each to maximise or
+minimise. `criteria_matrix` turns an inventory into the projects × criteria matrix and
+reports every missing or unreadable value, located as the user sees it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from prioritisation import problems as p
+from prioritisation.fields import FIELDS_BY_KEY, SCORE_FIELDS, Kind, field_key, normalise_header
+from prioritisation.french import parse_number
+from prioritisation.inventory import Inventory, cell_text, unique_labels
+from prioritisation.problems import Problem
+from prioritisation.ranking import InvalidSettings, Method, Normalisation
+
+_NUMERIC_KINDS = (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS)
+
+
+@dataclass(frozen=True)
+class Criterion:
+    name: str  # a field key ("urgency") or a header of the file ("Coût total HT")
+    maximise: bool = True
+
+
+DEFAULT_CRITERIA: tuple[Criterion, ...] = tuple(Criterion(key) for key in SCORE_FIELDS)
+
+
+@dataclass(frozen=True)
+class RankingSettings:
+    """Everything that decides a ranking; written to the workbook so it can be reproduced."""
+
+    criteria: tuple[Criterion, ...] = DEFAULT_CRITERIA
+    weights: tuple[float, ...] | None = None  # aligned with criteria; None = equal weights
+    method: Method = Method.WEIGHTED_SUM
+    normalisation: Normalisation | None = None  # None = the method's default
+    vikor_v: float = 0.5
+
+    @property
+    def resolved_normalisation(self) -> Normalisation:
+        return self.normalisation or self.method.default_normalisation
+
+    @property
+    def raw_weights(self) -> tuple[float, ...]:
+        return self.weights if self.weights is not None else (1.0,) * len(self.criteria)
+
+
+@dataclass(frozen=True)
+class ResolvedCriterion:
+    """A criterion found in the inventory: where its values are and how they are bounded."""
+
+    criterion: Criterion
+    label: str  # the header as written in the file (or the template's, if absent)
+    field: str | None  # the canonical field, when it is one
+    column: str | None  # label of the column in Inventory.original; None when missing
+    bounds: tuple[float, float] | None  # the declared scale of a core score
+
+    @property
+    def maximise(self) -> bool:
+        return self.criterion.maximise
+
+
+def resolve(inventory: Inventory, criterion: Criterion) -> ResolvedCriterion:
+    labels = unique_labels(inventory.table.headers)
+    key = field_key(criterion.name)
+    if key is not None and FIELDS_BY_KEY[key].kind in _NUMERIC_KINDS:
+        position = inventory.mapping.position(key)
+        bounds = (inventory.scale.low, inventory.scale.high) if key in SCORE_FIELDS else None
+        label = FIELDS_BY_KEY[key].header if position is None else inventory.table.headers[position]
+        column = None if position is None else labels[position]
+        return ResolvedCriterion(criterion, label, key, column, bounds)
+    position = _find_header(inventory.table.headers, criterion.name)
+    if position is None:
+        return ResolvedCriterion(criterion, criterion.name, key, None, None)
+    return ResolvedCriterion(criterion, inventory.table.headers[position], None, labels[position], None)
+
+
+def _find_header(headers: Sequence[str], name: str) -> int | None:
+    wanted = name.strip()
+    for position, header in enumerate(headers):
+        if header == wanted:
+            return position
+    plain = normalise_header(wanted)
+    return next((i for i, header in enumerate(headers) if normalise_header(header) == plain), None)
+
+
+def numeric_columns(inventory: Inventory) -> list[str]:
+    """Headers (as written) of columns whose filled cells are all numbers: candidate criteria."""
+    names = []
+    for position, header in enumerate(inventory.table.headers):
+        field = inventory.mapping.field_at(position)
+        if field is not None and FIELDS_BY_KEY[field].kind not in _NUMERIC_KINDS:
+            continue
+        values = [row[position] for row in inventory.table.rows]
+        filled = [value for value in values if cell_text(value)]
+        if header and filled and all(parse_number(value) is not None for value in filled):
+            names.append(header)
+    return names
+
+
+def criteria_matrix(
+    inventory: Inventory, settings: RankingSettings
+) -> tuple[np.ndarray, tuple[ResolvedCriterion, ...], list[Problem]]:
+    """The projects × criteria matrix, the criteria as found, and the problems with them."""
+    check_settings(settings)
+    resolved = tuple(resolve(inventory, criterion) for criterion in settings.criteria)
+    problems: list[Problem] = []
+    matrix = np.full((len(inventory.projects), len(resolved)), np.nan)
+    for column, criterion in enumerate(resolved):
+        values, found = _criterion_values(inventory, criterion)
+        problems += found
+        matrix[:, column] = values
+    return matrix, resolved, problems
+
+
+def check_settings(settings: RankingSettings) -> None:
+    """Raise InvalidSettings (French message) for settings that cannot give a ranking."""
+    if not settings.criteria:
+        raise InvalidSettings("Choisissez au moins un critère.")
+    if len(settings.raw_weights) != len(settings.criteria):
+        raise InvalidSettings("Il faut exactement un poids par critère.")
+    names = [normalise_header(field_key(c.name) or c.name) for c in settings.criteria]
+    repeated = {name for name in names if names.count(name) > 1}
+    if repeated:
+        raise InvalidSettings("Un même critère est choisi deux fois : gardez-en un seul.")
+    from prioritisation.ranking import normalise_weights
+
+    normalise_weights(settings.raw_weights)
+
+
+def _criterion_values(inventory: Inventory, criterion: ResolvedCriterion) -> tuple[np.ndarray, list[Problem]]:
+    sheet = inventory.table.sheet
+    count = len(inventory.projects)
+    if criterion.column is None:
+        return np.full(count, np.nan), [
+            p.error(
+                f"le critère « {criterion.label} » n'a pas de colonne dans la feuille. "
+                "Ajoutez-la (le modèle vierge la contient) ou choisissez d'autres critères.",
+                sheet=sheet,
+                row=inventory.table.header_row,
+            )
+        ]
+    if criterion.field is not None:
+        values = inventory.projects[criterion.field].to_numpy(dtype=float)
+        return values, _blank_values(inventory, criterion, values)
+    return _column_values(inventory, criterion)
+
+
+def _blank_values(inventory: Inventory, criterion: ResolvedCriterion, values: np.ndarray) -> list[Problem]:
+    """Blank cells of a canonical criterion (unreadable ones were reported when reading)."""
+    column = inventory.original[criterion.column]
+    problems = []
+    for row, value, cell in zip(inventory.projects.index, values, column, strict=True):
+        if math.isnan(value) and not cell_text(cell):
+            hint = f"une note {inventory.scale.span()}" if criterion.bounds else "un nombre"
+            problems.append(
+                p.error(
+                    f"valeur manquante pour le critère « {criterion.label} ». Saisissez {hint}.",
+                    sheet=inventory.table.sheet,
+                    row=row,
+                    column=criterion.label,
+                )
+            )
+    return problems
+
+
+def _column_values(inventory: Inventory, criterion: ResolvedCriterion) -> tuple[np.ndarray, list[Problem]]:
+    problems = []
+    values = np.full(len(inventory.projects), np.nan)
+    cells = inventory.original[criterion.column]
+    for position, (row, cell) in enumerate(cells.items()):
+        number = parse_number(cell)
+        if number is None:
+            shown = cell_text(cell)
+            what = f"« {shown} » n'est pas un nombre" if shown else "valeur manquante"
+            problems.append(
+                p.error(
+                    f"{what} pour le critère « {criterion.label} ». Saisissez un nombre.",
+                    sheet=inventory.table.sheet,
+                    row=row,
+                    column=criterion.label,
+                )
+            )
+        else:
+            values[position] = number
+    return values, problems
+
+
+def parse_criteria(text: str) -> tuple[Criterion, ...]:
+    """'Urgence:max,Coût total HT:min' → criteria; InvalidSettings on a bad direction."""
+    criteria = []
+    for part in _split_list(text):
+        name, _, direction = part.rpartition(":") if ":" in part else (part, "", "max")
+        direction = direction.strip().lower()
+        if direction not in ("max", "min"):
+            raise InvalidSettings(
+                f"« {part} » : indiquez le sens après deux-points, « :max » (plus c'est "
+                "mieux) ou « :min » (moins c'est mieux)."
+            )
+        criteria.append(Criterion(name.strip(), maximise=direction == "max"))
+    if not criteria:
+        raise InvalidSettings("Aucun critère dans --criteria.")
+    return tuple(criteria)
+
+
+def parse_weights(text: str, criteria: Sequence[Criterion]) -> tuple[float, ...]:
+    """'Urgence=40,Impact=35' → one weight per criterion (an unnamed criterion weighs 0)."""
+    keys = [normalise_header(field_key(c.name) or c.name) for c in criteria]
+    weights = [0.0] * len(criteria)
+    for part in _split_list(text):
+        name, equals, value = part.rpartition("=")
+        number = parse_number(value.strip())
+        if not equals or number is None:
+            raise InvalidSettings(f"« {part} » : écrivez le poids sous la forme Critère=40.")
+        key = normalise_header(field_key(name.strip()) or name.strip())
+        if key not in keys:
+            known = ", ".join(c.name for c in criteria)
+            raise InvalidSettings(f"« {name.strip()} » n'est pas un des critères ({known}).")
+        weights[keys.index(key)] = number
+    return tuple(weights)
+
+
+def _split_list(text: str) -> list[str]:
+    """Split on commas that separate items (a comma between digits is a decimal mark)."""
+    parts, current = [], ""
+    for index, char in enumerate(text):
+        between_digits = 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit()
+        if char in ",;" and not (char == "," and between_digits):
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return [part.strip() for part in parts if part.strip()]

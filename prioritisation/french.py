@@ -1,0 +1,116 @@
+"""French conventions for numbers and dates: reading what people type, writing what they read.
+
+"1 200 000 €", "45 000,50", "4,5", "1,2 M€", "12 k€" are numbers; "1 234 567,89 €" and
+"12 mars 2026" are how we show them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+
+# Spaces people (and Excel, and LibreOffice) put between thousands.
+_SPACES = str.maketrans("", "", " \u00a0\u202f\u2009\u2007\t")
+_MULTIPLIERS = {"k": 1e3, "m": 1e6, "md": 1e9, "mds": 1e9}
+_NUMBER = re.compile(r"^(?P<sign>[-+\u2212]?)(?P<body>[0-9][0-9.,']*)(?P<suffix>k|m|md|mds)?$")
+_CURRENCY = re.compile(r"(€|eur(os?)?|ttc|ht)$")
+
+
+def parse_number(value: object) -> float | None:
+    """The number a cell holds, read the French way; None when it holds none.
+
+    Numbers already typed as numbers pass through; text is read with a comma or a dot as
+    decimal mark, any kind of space (or a dot when a comma is the decimal mark) between
+    thousands, an optional euro sign and a k/M multiplier. Booleans are not numbers.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if not isinstance(value, str):
+        return None
+    return _parse_text(value)
+
+
+def _parse_text(text: str) -> float | None:
+    compact = text.translate(_SPACES).lower()
+    if not compact:
+        return None
+    negative = compact.startswith("(") and compact.endswith(")")
+    if negative:
+        compact = compact[1:-1]
+    compact = _CURRENCY.sub("", compact)
+    compact = _CURRENCY.sub("", compact)  # "€ HT", "euros TTC"
+    match = _NUMBER.match(compact)
+    if match is None:
+        return None
+    body = _decimal_body(match["body"])
+    if body is None:
+        return None
+    number = float(body) * _MULTIPLIERS.get(match["suffix"] or "", 1.0)
+    if match["sign"] in ("-", "\u2212") or negative:
+        number = -number
+    return number
+
+
+def _decimal_body(body: str) -> str | None:
+    """'1.200.000' → '1200000', '45000,50' → '45000.50', '1,234.5' → '1234.5'."""
+    body = body.replace("'", "")
+    if "," in body and "." in body:
+        decimal = "," if body.rfind(",") > body.rfind(".") else "."
+        thousands = "." if decimal == "," else ","
+        body = body.replace(thousands, "").replace(decimal, ".")
+    elif "," in body:
+        if body.count(",") > 1:
+            return None
+        body = body.replace(",", ".")
+    elif body.count(".") > 1:
+        if not re.fullmatch(r"\d{1,3}(\.\d{3})+", body):
+            return None
+        body = body.replace(".", "")
+    if body.endswith(".") or body.count(".") > 1:
+        return None
+    return body
+
+
+def format_number(value: float, decimals: int = 0) -> str:
+    """1234567.891 → '1 234 567,89' (narrow no-break space between thousands)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\u202f").replace(".", ",")
+
+
+def format_euros(value: float, decimals: int = 0) -> str:
+    """1234567.89 → '1 234 568 €' (or '1 234 567,89 €' with decimals=2)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{format_number(value, decimals)}\u00a0€"
+
+
+def format_percent(share: float, decimals: int = 0) -> str:
+    """0.4 → '40 %'."""
+    return f"{format_number(share * 100, decimals)}\u00a0%"
+
+
+def format_date(day: dt.date) -> str:
+    """date(2026, 3, 12) → '12 mars 2026'; the first of the month reads '1er'."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {MONTHS[day.month - 1]} {day.year}"
