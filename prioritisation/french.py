@@ -98,6 +98,12 @@ def format_number(value: float, decimals: int = 0) -> str:
     return text.replace(",", "\u202f").replace(".", ",")
 
 
+def format_plain(value: float, max_decimals: int = 4) -> str:
+    """3.0 → '3', 2.5 → '2,5', 1/3 → '0,3333': no trailing zeros."""
+    text = format_number(value, max_decimals)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def format_euros(value: float, decimals: int = 0) -> str:
     """1234567.89 → '1 234 568 €' (or '1 234 567,89 €' with decimals=2)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

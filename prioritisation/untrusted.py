@@ -136,6 +136,7 @@ def inspect_archive(data: bytes, file_name: str, kind: FileKind, limits: ReadLim
         budget = _InflationBudget(file_name, len(data), limits)
         for member in members:
             content = budget.inflate(archive, member)
+            _refuse_declarations(content, file_name)
             for extent in _sheet_extents(kind, member.filename, content, file_name):
                 _check_extent(extent, file_name, limits)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
@@ -145,6 +146,15 @@ def inspect_archive(data: bytes, file_name: str, kind: FileKind, limits: ReadLim
             f"« {file_name} » utilise une compression ou un chiffrement non pris en charge. "
             "Enregistrez-le à nouveau depuis Excel ou LibreOffice."
         ) from error
+
+
+def _refuse_declarations(content: bytes, file_name: str) -> None:
+    """Office files never declare a DTD or entities; one that does is an attack (billion laughs)."""
+    if b"<!DOCTYPE" in content or b"<!ENTITY" in content:
+        raise FileRefused(
+            f"« {file_name} » contient des déclarations XML interdites (DTD, entités) : "
+            "il est refusé par précaution. Enregistrez-le à nouveau depuis Excel ou LibreOffice."
+        )
 
 
 class _InflationBudget:

@@ -22,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from prioritisation import __version__
 from prioritisation.fields import AXES, FIELDS, FIELDS_BY_KEY, SCORE_FIELDS, Kind
-from prioritisation.french import format_date, format_number, format_percent
+from prioritisation.french import format_date, format_number, format_percent, format_plain
 from prioritisation.priorities import RANK_HEADER, SCORE_HEADER, Ranking
 from prioritisation.ranking import METHOD_EXPLANATIONS, Method
 from prioritisation.untrusted import column_letters
@@ -201,7 +201,7 @@ def parameter_rows(ranking: Ranking, now: dt.datetime) -> list[list[object]]:
         rows.append(
             [
                 f"Critère « {criterion.label} »",
-                f"{sense}, poids {format_number(raw, 2)} → {format_number(weight * 100, 1)} %",
+                f"{sense}, poids {format_plain(raw)} → {format_percent(weight, 1)}",
             ]
         )
     for field_key, position in inventory.mapping.positions.items():
@@ -216,8 +216,7 @@ def equivalent_command(ranking: Ranking) -> str:
     settings, inventory = ranking.settings, ranking.inventory
     criteria = ",".join(f"{c.label}:{'max' if c.maximise else 'min'}" for c in ranking.criteria)
     weights = ";".join(
-        f"{c.label}={format_number(w, 4).rstrip('0').rstrip(',')}"
-        for c, w in zip(ranking.criteria, settings.raw_weights, strict=True)
+        f"{c.label}={format_plain(w)}" for c, w in zip(ranking.criteria, settings.raw_weights, strict=True)
     )
     parts = [
         "python -m prioritisation rank",
@@ -227,8 +226,7 @@ def equivalent_command(ranking: Ranking) -> str:
         f"--weights {_quoted(weights)}",
         f"--method {settings.method.value}",
         f"--normalisation {ranking.result.normalisation.value}",
-        f"--scale {format_number(inventory.scale.low, 2).rstrip('0').rstrip(',')}-"
-        f"{format_number(inventory.scale.high, 2).rstrip('0').rstrip(',')}",
+        f"--scale {format_plain(inventory.scale.low)}-{format_plain(inventory.scale.high)}",
     ]
     if settings.method is Method.VIKOR:
         parts.append(f"--vikor-v {settings.vikor_v}")

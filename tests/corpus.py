@@ -1,0 +1,157 @@
+"""Builds the awkward, malformed and hostile files the tests read, in memory."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+
+HEADERS = ["Identifiant", "Projet", "Axe stratégique", "Urgence", "Impact", "Faisabilité"]
+ROWS = [
+    ["P01", "Fibre des zones d'activités", "Axe 1", 4, 5, 2],
+    ["P02", "Portail citoyen", "Axe 3", 5, 4, 4],
+    ["P03", "Conseillers numériques", "Axe 4", 3, 4, 5],
+]
+
+
+def xlsx(sheets: dict[str, Sequence[Sequence[object]]], merged: dict[str, str] | None = None) -> bytes:
+    """A workbook with one sheet per entry (rows as given, starting at A1)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+        for cells in sheet.iter_rows():
+            for cell in cells:  # text that looks like a formula stays text, as a user typed it
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+        if merged and name in merged:
+            sheet.merge_cells(merged[name])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def simple_xlsx(headers: Sequence[object] = HEADERS, rows: Sequence[Sequence[object]] = ROWS) -> bytes:
+    return xlsx({"Projets": [headers, *rows]})
+
+
+def csv_bytes(rows: Sequence[Sequence[object]], delimiter: str = ";", encoding: str = "utf-8") -> bytes:
+    lines = [delimiter.join("" if cell is None else str(cell) for cell in row) for row in rows]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+_ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+ <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>"""
+_ODS_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>{doctype}'
+    '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+    "<office:body><office:spreadsheet>"
+)
+_ODS_TAIL = "</office:spreadsheet></office:body></office:document-content>"
+
+
+def ods_cell(value: object) -> str:
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, int | float):
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
+    text = str(value).replace("&", "&amp;").replace("<", "&lt;")
+    return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+def ods(
+    sheets: dict[str, Sequence[Sequence[object]]],
+    *,
+    trailing_empty_rows: int = 0,
+    raw_rows: str = "",
+    doctype: str = "",
+) -> bytes:
+    """An OpenDocument spreadsheet written the way LibreOffice does (repeats included)."""
+    tables = []
+    for name, rows in sheets.items():
+        body = "".join(
+            "<table:table-row>" + "".join(ods_cell(cell) for cell in row) + "</table:table-row>"
+            for row in rows
+        )
+        if trailing_empty_rows:
+            body += (
+                f'<table:table-row table:number-rows-repeated="{trailing_empty_rows}">'
+                '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+            )
+        tables.append(f'<table:table table:name="{name}">{body}{raw_rows}</table:table>')
+    content = _ODS_HEAD.format(doctype=doctype) + "".join(tables) + _ODS_TAIL
+    return ods_archive(content)
+
+
+def ods_archive(content: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        archive.writestr("content.xml", content)
+    return buffer.getvalue()
+
+
+def replace_member(archive_bytes: bytes, member: str, content: bytes) -> bytes:
+    """The same archive with one member's content replaced (or added)."""
+    source = zipfile.ZipFile(io.BytesIO(archive_bytes))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename != member:
+                target.writestr(info.filename, source.read(info.filename))
+        target.writestr(member, content)
+    return buffer.getvalue()
+
+
+BILLION_LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+    '<!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">'
+    '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">'
+    '<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">'
+    '<!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">'
+    '<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">'
+    '<!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">'
+    '<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">'
+    '<!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>'
+)
+
+
+def zip_bomb_xlsx(inflated_bytes: int) -> bytes:
+    """A valid workbook plus a member of zeros that deflates about 1000:1."""
+    buffer = io.BytesIO()
+    base = zipfile.ZipFile(io.BytesIO(simple_xlsx()))
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for info in base.infolist():
+            archive.writestr(info.filename, base.read(info.filename))
+        with archive.open("xl/media/padding.bin", "w", force_zip64=True) as member:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(inflated_bytes // len(chunk)):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
+def encrypted_office_file() -> bytes:
+    """The start of what Excel writes for a password-protected workbook (an OLE container)."""
+    return (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 512
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\0" * 512
+    )
+
+
+def legacy_xls() -> bytes:
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024 + "Workbook".encode("utf-16-le")

@@ -1,0 +1,123 @@
+"""The exported workbook: every original column, Rang and Score, parameters, text kept text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+
+from prioritisation.criteria import Criterion, RankingSettings
+from prioritisation.inventory import load_inventory
+from prioritisation.priorities import rank_inventory
+from prioritisation.ranking import Method
+from prioritisation.workbook import EUROS, ranking_bytes, template_bytes
+from tests import corpus
+
+HEADERS = [*corpus.HEADERS, "Coût total HT", "Commentaire", "Date de dépôt"]
+ROWS = [
+    [*corpus.ROWS[0], "1 200 000 €", '=HYPERLINK("http://attaquant")', dt.date(2026, 3, 12)],
+    [*corpus.ROWS[1], 210000, "+33 1 23 45 67 89", None],
+    [*corpus.ROWS[2], 150000, "@SUM(1)", None],
+]
+NOW = dt.datetime(2026, 3, 12, 9, 30)
+
+
+def exported(settings=None, headers=HEADERS, rows=ROWS):
+    inventory = load_inventory(corpus.simple_xlsx(headers, rows), "inventaire.xlsx")
+    ranking = rank_inventory(inventory, settings)
+    return ranking, ranking_bytes(ranking, now=NOW)
+
+
+def test_classement_keeps_every_column_then_rang_and_score_best_first():
+    ranking, data = exported(RankingSettings(weights=(40, 35, 25)))
+    sheet = load_workbook(io.BytesIO(data))["Classement"]
+    rows = list(sheet.values)
+    assert list(rows[0]) == [*HEADERS, "Rang", "Score"]
+    assert [row[1] for row in rows[1:]] == ranking.summary()["Projet"].tolist()
+    assert [row[-2] for row in rows[1:]] == sorted(row[-2] for row in rows[1:])
+    by_id = {row[0]: row for row in rows[1:]}
+    assert by_id["P01"][6] == 1_200_000 and by_id["P01"][8] == dt.datetime(2026, 3, 12)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:K4"
+    assert sheet["A1"].font.b
+    assert sheet["G2"].number_format == EUROS
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text_never_as_a_formula():
+    _, data = exported()
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+    assert "<f>" not in xml and "<f " not in xml
+    sheet = load_workbook(io.BytesIO(data))["Classement"]
+    comments = {cell.value for cell in sheet["H"][1:]}
+    assert comments == {'=HYPERLINK("http://attaquant")', "+33 1 23 45 67 89", "@SUM(1)"}
+    assert all(cell.data_type == "s" for cell in sheet["H"][1:])
+
+
+def test_parametres_say_enough_to_reproduce_the_ranking():
+    settings = RankingSettings(
+        criteria=(Criterion("Urgence"), Criterion("Coût total HT", maximise=False)),
+        weights=(3, 1),
+        method=Method.TOPSIS,
+    )
+    _, data = exported(settings)
+    values = dict(load_workbook(io.BytesIO(data))["Paramètres"].values)
+    assert values["Méthode"] == "TOPSIS"
+    assert values["Normalisation"].startswith("vectorielle")
+    assert values["Fichier source"] == "inventaire.xlsx"
+    assert values["Date"] == "12 mars 2026 à 09:30"
+    assert values["Critère « Urgence »"] == "à maximiser, poids 3 → 75,0\u00a0%"
+    assert values["Critère « Coût total HT »"] == "à minimiser, poids 1 → 25,0\u00a0%"
+    assert "--method topsis --normalisation vector" in values["Commande équivalente"]
+
+
+def test_the_blank_template_has_drop_down_lists_and_instructions():
+    workbook = load_workbook(io.BytesIO(template_bytes()))
+    assert workbook.sheetnames == ["Lisez-moi", "Inventaire", "Listes"]
+    sheet = workbook["Inventaire"]
+    assert [cell.value for cell in sheet[1]][:3] == ["Identifiant", "Projet", "Axe stratégique"]
+    rules = {str(rule.sqref): rule for rule in sheet.data_validations.dataValidation}
+    assert rules["C2:C501"].formula1 == "=Listes!$A$2:$A$6"
+    assert rules["E2:E501"].formula1 == '"1,2,3,4,5"'
+
+
+text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
+cells = st.one_of(text, st.integers(-(10**9), 10**9), st.none())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    scores=st.lists(
+        st.tuples(st.integers(1, 5), st.integers(1, 5), st.integers(1, 5)), min_size=1, max_size=8
+    ),
+    extras=st.lists(cells, min_size=8, max_size=8),
+    costs=st.lists(st.floats(0, 1e8, allow_nan=False).map(lambda x: round(x, 2)), min_size=8, max_size=8),
+)
+def test_export_then_reimport_gives_back_the_same_table(scores, extras, costs):
+    headers = ["Identifiant", "Projet", "Urgence", "Impact", "Faisabilité", "Coût (€)", "Note libre"]
+    rows = [[f"P{i:02d}", f"Projet {i}", *score, costs[i], extras[i]] for i, score in enumerate(scores)]
+    ranking, data = exported(headers=headers, rows=rows)
+    again = load_inventory(data, "classement.xlsx")
+    assert again.errors == []
+    before = ranking.inventory.projects.set_index("id").sort_index()
+    after = again.projects.set_index("id").sort_index()
+    pd.testing.assert_frame_equal(before, after, check_dtype=False)
+    notes_before = ranking.inventory.original.set_index("Identifiant")["Note libre"].map(_cell)
+    notes_after = again.original.set_index("Identifiant")["Note libre"].map(_cell)
+    pd.testing.assert_series_equal(notes_before.sort_index(), notes_after.sort_index())
+    np.testing.assert_array_equal(again.original["Rang"].astype(int), np.sort(ranking.result.ranks))
+
+
+def _cell(value):
+    """What a spreadsheet cell holds, whoever wrote it: blank text is an empty cell."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return re.sub(r"\r\n?", "\n", value) if isinstance(value, str) else value
