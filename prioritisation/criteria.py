@@ -8,7 +8,6 @@ reports every missing or unreadable value, located as the user sees it.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -156,15 +155,15 @@ def _criterion_values(inventory: Inventory, criterion: ResolvedCriterion) -> tup
 def _blank_values(inventory: Inventory, criterion: ResolvedCriterion, values: np.ndarray) -> list[Problem]:
     """Blank cells of a canonical criterion (unreadable ones were reported when reading)."""
     column = inventory.original[criterion.column]
+    hint = f"une note {inventory.scale.span()}" if criterion.bounds else "un nombre"
     problems = []
-    for row, value, cell in zip(inventory.projects.index, values, column, strict=True):
-        if math.isnan(value) and not cell_text(cell):
-            hint = f"une note {inventory.scale.span()}" if criterion.bounds else "un nombre"
+    for position in np.flatnonzero(np.isnan(values)):
+        if not cell_text(column.iloc[position]):
             problems.append(
                 p.error(
                     f"valeur manquante pour le critère « {criterion.label} ». Saisissez {hint}.",
                     sheet=inventory.table.sheet,
-                    row=row,
+                    row=int(inventory.projects.index[position]),
                     column=criterion.label,
                 )
             )

@@ -14,6 +14,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import IO
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -73,8 +74,17 @@ class _SheetWriter:
         return cell
 
     def append(self, values: Sequence[object]) -> None:
-        self.sheet.append([self._cell(value, self.formats[i]) for i, value in enumerate(values)])
+        self.sheet.append([self._value(value, self.formats[i]) for i, value in enumerate(values)])
         self.rows += 1
+
+    def _value(self, value: object, number_format: str | None) -> object:
+        """A plain value when it needs no style nor guard (fast), else a styled cell."""
+        value = _writable(value)
+        if value is None or (isinstance(value, str) and not is_formula_like(value)):
+            return value
+        if isinstance(value, int | float) and not number_format:
+            return value
+        return self._cell(value, number_format)
 
     def _cell(self, value: object, number_format: str | None = None) -> WriteOnlyCell:
         value = _writable(value)
@@ -97,7 +107,7 @@ def _writable(value: object) -> object:
         return None
     if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
+    if isinstance(value, np.generic):
         return _writable(value.item())  # type: ignore[attr-defined]
     return value
 

@@ -69,7 +69,9 @@ def test_validate_lists_every_error_in_french_and_exits_1(tmp_path):
     assert completed.returncode == 1
     lines = completed.stderr.strip().splitlines()
     assert any(
-        line.startswith("Erreur — feuille « Projets », ligne 2, colonne « Urgence » : la note 9 est hors de l'échelle de 1 à 5.")
+        line.startswith(
+            "Erreur — feuille « Projets », ligne 2, colonne « Urgence » : la note 9 est hors de l'échelle de 1 à 5."
+        )
         for line in lines
     )
     assert any(
