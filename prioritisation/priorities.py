@@ -70,7 +70,10 @@ class Ranking:
 def check(inventory: Inventory, settings: RankingSettings) -> list[Problem]:
     """Every problem of the inventory and of the chosen criteria, errors first."""
     _, _, criteria_problems = criteria_matrix(inventory, settings)
-    found = [*inventory.problems, *criteria_problems]
+    return _errors_first([*inventory.problems, *criteria_problems])
+
+
+def _errors_first(found: list[Problem]) -> list[Problem]:
     return sorted(found, key=lambda problem: (not problem.is_error, problem.row or 0))
 
 
@@ -80,7 +83,7 @@ def rank_inventory(inventory: Inventory, settings: RankingSettings | None = None
     matrix, resolved, criteria_problems = criteria_matrix(inventory, settings)
     found = [*inventory.problems, *criteria_problems]
     if p.errors(found):
-        raise CannotRank(sorted(found, key=lambda problem: (not problem.is_error, problem.row or 0)))
+        raise CannotRank(_errors_first(found))
     result = rank_matrix(
         matrix,
         maximise=[criterion.maximise for criterion in resolved],
