@@ -15,14 +15,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from prioritisation import problems as p
 from prioritisation.fields import (
-    AMOUNT_FIELDS,
     FIELDS_BY_KEY,
     FUNDING_FIELDS,
-    SCORE_FIELDS,
     ColumnMapping,
     Kind,
     map_columns,
@@ -257,21 +256,33 @@ def _original_frame(table: RawTable) -> pd.DataFrame:
 
 
 class _FieldReader:
-    """Reads each canonical column of a table and records the problems as it goes."""
+    """Reads each canonical column of a table and records the problems as it goes.
+
+    Columns are read whole: numbers already typed as numbers take a fast path, and range
+    checks run on arrays; only cells that need the French parser go through it one by one.
+    """
 
     def __init__(self, table: RawTable, mapping: ColumnMapping, scale: Scale) -> None:
         self.table = table
         self.mapping = mapping
         self.scale = scale
+        self.rows = table.row_numbers
         self.problems: list[Problem] = []
 
     def read(self) -> pd.DataFrame:
-        index = pd.Index(self.table.row_numbers, name="Ligne")
-        columns: dict[str, list[object]] = {}
+        self._check_structure()
+        columns = {key: self._read_column(key, spec.kind) for key, spec in FIELDS_BY_KEY.items()}
+        columns["id"] = self._fill_ids(columns["id"])
+        self._check_titles(columns["title"])
+        self._check_funding(columns)
+        self._check_dependencies(columns["id"], columns["depends_on"])
+        return pd.DataFrame(columns, index=pd.Index(self.rows, name="Ligne"))
+
+    def _check_structure(self) -> None:
         if self.mapping.position("title") is None:
             self._error(
-                "aucune colonne ne donne l'intitulé des projets (en-tête « Projet », "
-                "« Intitulé », « Libellé »…). Ajoutez-la ou indiquez-la (--column title=…).",
+                "aucune colonne ne donne l'intitulé des projets (en-tête « Projet », « Intitulé », "
+                "« Libellé »…). Ajoutez-la, ou indiquez quelle colonne le contient.",
                 row=self.table.header_row,
             )
         if not self.table.rows:
@@ -280,212 +291,191 @@ class _FieldReader:
                 "Ajoutez une ligne par projet.",
                 row=self.table.header_row + 1,
             )
-        for key, spec in FIELDS_BY_KEY.items():
-            position = self.mapping.position(key)
-            cells = [row[position] for row in self.table.rows] if position is not None else None
-            columns[key] = self._read_column(key, spec.kind, cells)
-        frame = pd.DataFrame(columns, index=index)
-        self._fill_ids(frame)
-        self._check_titles(frame)
-        self._check_funding(frame)
-        self._check_dependencies(frame)
-        return frame
 
     # -- one column -------------------------------------------------------------------
 
-    def _read_column(self, key: str, kind: Kind, cells: list[Cell] | None) -> list[object]:
-        if cells is None:
-            return [_EMPTY[kind]] * len(self.table.rows)
-        header = self.table.headers[self.mapping.positions[key]]
-        read = {
-            Kind.TEXT: self._text,
-            Kind.SCORE: self._score,
-            Kind.AMOUNT: self._amount,
-            Kind.MONTHS: self._months,
-            Kind.IDS: self._ids,
-            Kind.AXIS: self._axis,
-        }[kind]
-        return [read(cell, row, header) for cell, row in zip(cells, self.table.row_numbers, strict=True)]
+    def _read_column(self, key: str, kind: Kind) -> object:
+        position = self.mapping.position(key)
+        if position is None:
+            return _empty_column(kind, len(self.rows))
+        cells = [row[position] for row in self.table.rows]
+        header = self.table.headers[position]
+        if kind in (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS):
+            return self._numbers(cells, header, kind)
+        if kind is Kind.IDS:
+            return [_id_list(cell) for cell in cells]
+        if kind is Kind.AXIS:
+            return self._axes(cells, header)
+        return [cell.strip() if type(cell) is str else cell_text(cell) for cell in cells]
 
-    def _text(self, cell: Cell, row: int, header: str) -> str:
-        return cell_text(cell)
+    def _numbers(self, cells: list[Cell], header: str, kind: Kind) -> np.ndarray:
+        values = np.full(len(cells), np.nan)
+        for position, cell in enumerate(cells):
+            if type(cell) is float or type(cell) is int:
+                values[position] = cell
+            elif cell != "" and not _blank(cell):
+                number = parse_number(cell)
+                if number is None:
+                    self._error(
+                        _NOT_A_NUMBER[kind].format(cell=cell_text(cell), scale=self.scale.span()),
+                        row=self.rows[position],
+                        column=header,
+                    )
+                else:
+                    values[position] = number
+        invalid = self._out_of_range(values, kind)
+        for position in np.flatnonzero(invalid):
+            self._error(self._range_message(values[position], kind), row=self.rows[position], column=header)
+        values[invalid] = np.nan
+        return values
 
-    def _score(self, cell: Cell, row: int, header: str) -> float:
-        if _blank(cell):
-            return math.nan  # blank scores are reported for the criteria in use only
-        number = parse_number(cell)
-        if number is None:
-            self._error(
-                f"« {cell} » n'est pas une note. Saisissez un nombre {self.scale.span()}.",
-                row=row,
-                column=header,
-            )
-            return math.nan
-        if not self.scale.low <= number <= self.scale.high:
-            self._error(
-                f"la note {_short(number)} est hors de l'échelle {self.scale.span()}. "
-                "Corrigez-la, ou déclarez l'échelle utilisée (--scale).",
-                row=row,
-                column=header,
-            )
-            return math.nan
-        return number
+    def _out_of_range(self, values: np.ndarray, kind: Kind) -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            if kind is Kind.SCORE:
+                return (values < self.scale.low) | (values > self.scale.high)
+            if kind is Kind.AMOUNT:
+                return values < 0
+            return values <= 0
 
-    def _amount(self, cell: Cell, row: int, header: str) -> float:
-        if _blank(cell):
-            return math.nan
-        number = parse_number(cell)
-        if number is None:
-            self._error(
-                f"« {cell} » n'est pas un montant. Écrivez un nombre, par exemple 1 200 000.",
-                row=row,
-                column=header,
+    def _range_message(self, value: float, kind: Kind) -> str:
+        if kind is Kind.SCORE:
+            return (
+                f"la note {_short(value)} est hors de l'échelle {self.scale.span()}. "
+                "Corrigez-la, ou déclarez l'échelle utilisée."
             )
-            return math.nan
-        if number < 0:
-            self._error(
-                f"le montant {format_euros(number)} est négatif : un coût ou un financement "
-                "est positif ou nul.",
-                row=row,
-                column=header,
+        if kind is Kind.AMOUNT:
+            return (
+                f"le montant {format_euros(value)} est négatif : un coût ou un financement est "
+                "positif ou nul."
             )
-            return math.nan
-        return number
+        return f"« {_short(value)} » n'est pas une durée en mois. Écrivez un nombre de mois positif."
 
-    def _months(self, cell: Cell, row: int, header: str) -> float:
-        if _blank(cell):
-            return math.nan
-        number = parse_number(cell)
-        if number is None or number <= 0:
-            self._error(
-                f"« {cell} » n'est pas une durée en mois. Écrivez un nombre de mois positif.",
-                row=row,
-                column=header,
-            )
-            return math.nan
-        return number
-
-    def _ids(self, cell: Cell, row: int, header: str) -> tuple[str, ...]:
-        text = cell_text(cell)
-        parts = text.replace(";", ",").replace("\n", ",").split(",")
-        return tuple(part.strip() for part in parts if part.strip())
-
-    def _axis(self, cell: Cell, row: int, header: str) -> str:
-        if _blank(cell):
-            self._warning(
-                "axe stratégique non renseigné : le projet ne pourra pas être filtré par axe.",
-                row=row,
-                column=header,
-            )
-            return ""
-        axis = recognise_axis(cell)
-        if axis is None:
-            self._warning(
-                f"axe « {cell} » non reconnu parmi les cinq axes du cadre CRTE ; il est "
-                "gardé tel quel. Écrivez par exemple « 3 » ou « Services numériques innovants ».",
-                row=row,
-                column=header,
-            )
-            return cell_text(cell)
-        return axis
+    def _axes(self, cells: list[Cell], header: str) -> list[str]:
+        known: dict[str, str | None] = {}
+        axes = []
+        for cell, row in zip(cells, self.rows, strict=True):
+            text = cell_text(cell)
+            if text not in known:
+                known[text] = recognise_axis(text)
+            axis = known[text]
+            if not text:
+                self._warning(
+                    "axe stratégique non renseigné : le projet ne pourra pas être filtré par axe.",
+                    row=row,
+                    column=header,
+                )
+            elif axis is None:
+                self._warning(
+                    f"axe « {text} » non reconnu parmi les cinq axes du cadre CRTE ; il est gardé tel "
+                    "quel. Écrivez par exemple « 3 » ou « Services numériques innovants ».",
+                    row=row,
+                    column=header,
+                )
+            axes.append(axis or text)
+        return axes
 
     # -- across rows --------------------------------------------------------------------
 
-    def _fill_ids(self, frame: pd.DataFrame) -> None:
-        given = [value for value in frame["id"] if value]
+    def _fill_ids(self, given: list[str]) -> list[str]:
         taken = set(given)
         counter = 0
-        filled = []
-        for value in frame["id"]:
+        ids = []
+        for value in given:
             if not value:
                 counter += 1
                 while f"P{counter:03d}" in taken:
                     counter += 1
                 value = f"P{counter:03d}"
                 taken.add(value)
-            filled.append(value)
-        frame["id"] = filled
-        header = self.table.headers[self.mapping.positions["id"]] if "id" in self.mapping.positions else None
-        for ident, rows in _repeated(frame["id"]).items():
-            if header is not None and ident in given:
+            ids.append(value)
+        header = self._header("id")
+        if header is not None:
+            for ident, rows in _repeated(given, self.rows).items():
+                if ident:
+                    self._error(
+                        f"l'identifiant « {ident} » est utilisé par plusieurs projets "
+                        f"(lignes {_rows_text(rows)}). Chaque projet doit avoir le sien.",
+                        row=rows[0],
+                        column=header,
+                    )
+        return ids
+
+    def _check_titles(self, titles: list[str]) -> None:
+        header = self._header("title")
+        if header is None:
+            return
+        for row, title in zip(self.rows, titles, strict=True):
+            if not title:
                 self._error(
-                    f"l'identifiant « {ident} » est utilisé par plusieurs projets "
-                    f"(lignes {_rows_text(rows)}). Chaque projet doit avoir le sien.",
+                    "projet sans intitulé. Donnez-lui un nom, ou supprimez la ligne si elle ne décrit "
+                    "pas un projet.",
+                    row=row,
+                    column=header,
+                )
+            elif _TOTAL_ROW.match(title):
+                self._error(
+                    f"« {title} » ressemble à une ligne de total, pas à un projet. Retirez-la de "
+                    "l'inventaire : les totaux sont calculés par l'outil.",
+                    row=row,
+                    column=header,
+                )
+        folded = [title.casefold() for title in titles]
+        for title, rows in _repeated(folded, self.rows).items():
+            if title:
+                shown = titles[self.rows.index(rows[0])]
+                self._warning(
+                    f"l'intitulé « {shown} » apparaît plusieurs fois (lignes {_rows_text(rows)}) : doublon ?",
                     row=rows[0],
                     column=header,
                 )
 
-    def _check_titles(self, frame: pd.DataFrame) -> None:
-        position = self.mapping.position("title")
-        if position is None:
+    def _check_funding(self, columns: dict[str, object]) -> None:
+        present = [key for key in FUNDING_FIELDS if self.mapping.position(key) is not None]
+        header = self._header("capex")
+        if not present or header is None:
             return
-        header = self.table.headers[position]
-        for row, title in frame["title"].items():
-            if not title:
-                self._error(
-                    "projet sans intitulé. Donnez-lui un nom, ou supprimez la ligne si elle "
-                    "ne décrit pas un projet.",
-                    row=row,
-                    column=header,
-                )
-        for row, title in frame["title"].items():
-            if _TOTAL_ROW.match(title):
-                self._error(
-                    f"« {title} » ressemble à une ligne de total, pas à un projet. Retirez-la "
-                    "de l'inventaire : les totaux sont calculés par l'outil.",
-                    row=row,
-                    column=header,
-                )
-        titles = pd.Series([str(t).casefold() for t in frame["title"]], index=frame.index)
-        for rows in _repeated(titles[titles != ""]).values():
+        funding = np.nansum(np.vstack([columns[key] for key in present]), axis=0)
+        capex = np.asarray(columns["capex"])
+        with np.errstate(invalid="ignore"):
+            above = funding > capex + 0.005
+        for position in np.flatnonzero(above):
             self._warning(
-                f"l'intitulé « {frame.loc[rows[0], 'title']} » apparaît plusieurs fois "
-                f"(lignes {_rows_text(rows)}) : doublon ?",
-                row=rows[0],
+                f"les financements ({format_euros(funding[position])}) dépassent le coût "
+                f"d'investissement ({format_euros(capex[position])}). Vérifiez le plan de financement.",
+                row=self.rows[position],
                 column=header,
             )
 
-    def _check_funding(self, frame: pd.DataFrame) -> None:
-        present = [key for key in FUNDING_FIELDS if self.mapping.position(key) is not None]
-        if not present or self.mapping.position("capex") is None:
+    def _check_dependencies(self, ids: list[str], needs: list[tuple[str, ...]]) -> None:
+        header = self._header("depends_on")
+        if header is None:
             return
-        funding = frame[present].fillna(0).sum(axis=1)
-        for row in frame.index[funding > frame["capex"] + 0.005]:
-            self._warning(
-                f"les financements ({format_euros(funding[row])}) dépassent le coût "
-                f"d'investissement ({format_euros(frame.loc[row, 'capex'])}). "
-                "Vérifiez le plan de financement.",
-                row=row,
-                column=self.table.headers[self.mapping.positions["capex"]],
-            )
-
-    def _check_dependencies(self, frame: pd.DataFrame) -> None:
-        position = self.mapping.position("depends_on")
-        if position is None:
-            return
-        header = self.table.headers[position]
-        known = set(frame["id"])
+        known = set(ids)
         graph: dict[str, tuple[str, ...]] = {}
-        for row, ident, needs in zip(frame.index, frame["id"], frame["depends_on"], strict=True):
-            for need in needs:
+        for row, ident, wanted in zip(self.rows, ids, needs, strict=True):
+            for need in wanted:
                 if need not in known:
                     self._error(
                         f"dépend de « {need} », qui n'est l'identifiant d'aucun projet.",
                         row=row,
                         column=header,
                     )
-            graph[ident] = tuple(need for need in needs if need in known)
-        row_of = dict(zip(frame["id"], frame.index, strict=False))
+            graph.setdefault(ident, ())
+            graph[ident] += tuple(need for need in wanted if need in known)
+        row_of = dict(zip(reversed(ids), reversed(self.rows), strict=True))
         for cycle in dependency_cycles(graph):
-            path = " → ".join([*cycle, cycle[0]])
             self._error(
-                f"dépendance circulaire : {path}. Un projet ne peut pas attendre un projet "
-                "qui l'attend ; retirez une de ces dépendances.",
+                f"dépendance circulaire : {' → '.join([*cycle, cycle[0]])}. Un projet ne peut pas "
+                "attendre un projet qui l'attend ; retirez une de ces dépendances.",
                 row=row_of[cycle[0]],
                 column=header,
             )
 
     # -- problems -----------------------------------------------------------------------
+
+    def _header(self, field_key: str) -> str | None:
+        position = self.mapping.position(field_key)
+        return None if position is None else self.table.headers[position]
 
     def _error(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
         self.problems.append(p.error(message, sheet=self.table.sheet, row=row, column=column))
@@ -494,14 +484,25 @@ class _FieldReader:
         self.problems.append(p.warning(message, sheet=self.table.sheet, row=row, column=column))
 
 
-_EMPTY: dict[Kind, object] = {
-    Kind.TEXT: "",
-    Kind.SCORE: math.nan,
-    Kind.AMOUNT: math.nan,
-    Kind.MONTHS: math.nan,
-    Kind.IDS: (),
-    Kind.AXIS: "",
+_NOT_A_NUMBER = {
+    Kind.SCORE: "« {cell} » n'est pas une note. Saisissez un nombre {scale}.",
+    Kind.AMOUNT: "« {cell} » n'est pas un montant. Écrivez un nombre, par exemple 1 200 000.",
+    Kind.MONTHS: "« {cell} » n'est pas une durée en mois. Écrivez un nombre de mois positif.",
 }
+
+
+def _empty_column(kind: Kind, count: int) -> object:
+    if kind in (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS):
+        return np.full(count, np.nan)
+    return [()] * count if kind is Kind.IDS else [""] * count
+
+
+def _id_list(cell: Cell) -> tuple[str, ...]:
+    """'P01, P03; P07' → ('P01', 'P03', 'P07')."""
+    if cell == "" or cell is None:
+        return ()
+    parts = cell_text(cell).replace(";", ",").replace("\n", ",").split(",")
+    return tuple(part.strip() for part in parts if part.strip())
 
 
 def cell_text(cell: Cell) -> str:
@@ -517,12 +518,12 @@ def cell_text(cell: Cell) -> str:
     return str(cell).strip()
 
 
-def _repeated(values: pd.Series) -> dict[str, list[int]]:
+def _repeated(values: Sequence[str], rows: Sequence[int]) -> dict[str, list[int]]:
     """Values that occur more than once, each with the row numbers where they do."""
     seen: dict[str, list[int]] = {}
-    for row, value in values.items():
+    for row, value in zip(rows, values, strict=True):
         seen.setdefault(value, []).append(row)
-    return {value: rows for value, rows in seen.items() if len(rows) > 1}
+    return {value: where for value, where in seen.items() if len(where) > 1}
 
 
 def _rows_text(rows: Sequence[int]) -> str:
@@ -564,11 +565,6 @@ def dependency_cycles(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
     return cycles
 
 
-def with_scale(inventory: Inventory, scale: Scale) -> Inventory:
-    """The same table read against another declared scale."""
-    return build_inventory(inventory.table, inventory.mapping, scale)
-
-
 def with_mapping(inventory: Inventory, mapping: ColumnMapping) -> Inventory:
     """The same table read with another column mapping (what the dashboard's choices do)."""
     return build_inventory(inventory.table, mapping, inventory.scale)
@@ -584,16 +580,3 @@ def with_cells(inventory: Inventory, edits: Mapping[tuple[int, str], Cell]) -> I
         rows[row_at[row]][position[label]] = value
     table = replace(inventory.table, rows=tuple(tuple(row) for row in rows))
     return build_inventory(table, inventory.mapping, inventory.scale)
-
-
-__all__ = [
-    "AMOUNT_FIELDS",
-    "SCORE_FIELDS",
-    "Inventory",
-    "NoTableFound",
-    "RawTable",
-    "Scale",
-    "build_inventory",
-    "load_inventory",
-    "locate_table",
-]
