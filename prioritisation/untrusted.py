@@ -242,7 +242,12 @@ def _decode_references(data: np.ndarray, starts: np.ndarray) -> tuple[int, int] 
     closing = window == ord('"')
     if not closing.any(axis=1).all():
         return None
-    row = _largest_row(window, letters, closing.argmax(axis=1) - letters)
+    end = closing.argmax(axis=1)
+    inside = (letters[:, None] <= _WINDOW) & (end[:, None] > _WINDOW)
+    digit = (window >= ord("0")) & (window <= ord("9"))
+    if (inside & ~digit).any():
+        return None  # a fourth letter, or a stray character: let the regular expression decide
+    row = _largest_row(window, letters, end - letters)
     return None if row is None else (row, _largest_column(window, letters))
 
 
@@ -259,8 +264,8 @@ def _largest_row(window: np.ndarray, letters: np.ndarray, digits: np.ndarray) ->
     chosen = digits == most
     positions = letters[chosen, None] + np.arange(most)
     values = np.take_along_axis(window[chosen], positions, axis=1).astype(np.int64) - ord("0")
-    if values.min() < 0 or values.max() > 9 or values[:, 0].min() == 0:
-        return None  # not digits, or leading zeros: let the regular expression decide
+    if values[:, 0].min() == 0:
+        return None  # leading zeros: let the regular expression decide
     return int((values @ (10 ** np.arange(most - 1, -1, -1))).max())
 
 

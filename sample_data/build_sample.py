@@ -1,4 +1,4 @@
-"""Builds the bundled sample inventory and the blank template.
+"""Builds the bundled sample inventory and the blank template (needs requirements-dev.txt).
 
     python sample_data/build_sample.py
 

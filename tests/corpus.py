@@ -39,6 +39,23 @@ def simple_xlsx(headers: Sequence[object] = HEADERS, rows: Sequence[Sequence[obj
     return xlsx({"Projets": [headers, *rows]})
 
 
+def xlsx_any_text(headers: Sequence[object], rows: Sequence[Sequence[object]]) -> bytes:
+    """A workbook whose text may hold control characters (openpyxl refuses to write them)."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"strings_to_formulas": False, "strings_to_numbers": False})
+    sheet = workbook.add_worksheet("Projets")
+    for row, values in enumerate([headers, *rows]):
+        for column, value in enumerate(values):
+            if isinstance(value, str):
+                sheet.write_string(row, column, value)
+            elif value is not None:
+                sheet.write(row, column, value)
+    workbook.close()
+    return buffer.getvalue()
+
+
 def csv_bytes(rows: Sequence[Sequence[object]], delimiter: str = ";", encoding: str = "utf-8") -> bytes:
     lines = [delimiter.join("" if cell is None else str(cell) for cell in row) for row in rows]
     return ("\r\n".join(lines) + "\r\n").encode(encoding)

@@ -25,7 +25,8 @@ def imported_modules(path: Path) -> set[str]:
     [
         ("streamlit", set()),
         ("skcriteria", {"ranking.py"}),
-        ("openpyxl", {"workbook.py"}),
+        ("xlsxwriter", {"workbook.py"}),
+        ("openpyxl", set()),
         ("python_calamine", {"spreadsheet.py"}),
     ],
 )
