@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from prioritisation import __version__
 from prioritisation.criteria import DEFAULT_CRITERIA, RankingSettings, parse_criteria, parse_weights
-from prioritisation.fields import UnknownOverride
+from prioritisation.fields import FIELDS_BY_KEY, UnknownOverride
 from prioritisation.french import parse_number
 from prioritisation.inventory import Inventory, Scale, load_inventory
 from prioritisation.priorities import CannotRank, check, rank_inventory
@@ -122,6 +122,8 @@ def _run(arguments: argparse.Namespace) -> int:
 
 
 def _load(arguments: argparse.Namespace) -> Inventory:
+    if arguments.max_size_mb <= 0:
+        raise UsageError("--max-size-mb : indiquez une taille positive, en mégaoctets (ex. 20).")
     limits = ReadLimits(max_file_bytes=int(arguments.max_size_mb * MB))
     return load_inventory(
         arguments.inventory,
@@ -165,6 +167,7 @@ def _settings(arguments: argparse.Namespace) -> RankingSettings:
 
 
 def _report_validation(inventory: Inventory, settings: RankingSettings) -> int:
+    print(mapping_report(inventory))
     found = check(inventory, settings)
     _print_problems(found)
     errors = sum(problem.is_error for problem in found)
@@ -174,6 +177,21 @@ def _report_validation(inventory: Inventory, settings: RankingSettings) -> int:
         return DATA_ERRORS
     print(f"Inventaire valide : {projects} projet(s), {len(found)} avertissement(s).")
     return OK
+
+
+def mapping_report(inventory: Inventory) -> str:
+    """Where the data was found and which header feeds which field, as the user wrote it."""
+    table = inventory.table
+    lines = [
+        f"Feuille « {table.sheet} », en-têtes ligne {table.header_row}, {len(inventory.projects)} projet(s)."
+    ]
+    lines.append("Colonnes reconnues :")
+    for field_key, position in sorted(inventory.mapping.positions.items(), key=lambda item: item[1]):
+        lines.append(f"  {FIELDS_BY_KEY[field_key].header} ← « {table.headers[position]} »")
+    kept = [h or "(sans titre)" for i, h in enumerate(table.headers) if inventory.mapping.field_at(i) is None]
+    if kept:
+        lines.append("Colonnes conservées telles quelles : " + ", ".join(f"« {h} »" for h in kept))
+    return "\n".join(lines)
 
 
 def _rank(arguments: argparse.Namespace, inventory: Inventory, settings: RankingSettings) -> int:

@@ -18,7 +18,7 @@ from prioritisation.fields import FIELDS_BY_KEY, SCORE_FIELDS, Kind, field_key, 
 from prioritisation.french import parse_number
 from prioritisation.inventory import Inventory, cell_text, unique_labels
 from prioritisation.problems import Problem
-from prioritisation.ranking import InvalidSettings, Method, Normalisation
+from prioritisation.ranking import InvalidSettings, Method, Normalisation, normalise_weights
 
 _NUMERIC_KINDS = (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS)
 
@@ -129,8 +129,6 @@ def check_settings(settings: RankingSettings) -> None:
     repeated = {name for name in names if names.count(name) > 1}
     if repeated:
         raise InvalidSettings("Un même critère est choisi deux fois : gardez-en un seul.")
-    from prioritisation.ranking import normalise_weights
-
     normalise_weights(settings.raw_weights)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -179,9 +180,10 @@ def _table_from(file_name: str, sheet: Sheet, header_index: int) -> RawTable:
     headers += ("",) * (width - len(headers))
     rows: list[tuple[Cell, ...]] = []
     numbers: list[int] = []
+    padding = ("",) * width
     for offset, row in enumerate(body):
-        cells = tuple(row[:width]) + ("",) * (width - min(len(row), width))
-        if all(_blank(cell) for cell in cells):
+        cells = tuple(row[:width]) if len(row) >= width else (*row, *padding[len(row) :])
+        if _blank_row(cells):
             continue
         rows.append(cells)
         numbers.append(header_index + 2 + offset)
@@ -205,6 +207,11 @@ def _header_text(cell: Cell) -> str:
     if isinstance(cell, float) and cell.is_integer():
         return str(int(cell))
     return " ".join(str(cell).split())
+
+
+def _blank_row(cells: Sequence[Cell]) -> bool:
+    # calamine gives "" for an empty cell: most rows are told apart by their first cell
+    return all(cell == "" or _blank(cell) for cell in cells)
 
 
 def _blank(cell: Cell) -> bool:
@@ -460,8 +467,8 @@ class _FieldReader:
                         row=row,
                         column=header,
                     )
-            graph.setdefault(ident, ())
-            graph[ident] += tuple(need for need in wanted if need in known)
+            if wanted:  # a project that waits for nothing cannot be in a cycle
+                graph[ident] = graph.get(ident, ()) + tuple(need for need in wanted if need in known)
         row_of = dict(zip(reversed(ids), reversed(self.rows), strict=True))
         for cycle in dependency_cycles(graph):
             self._error(
@@ -520,10 +527,13 @@ def cell_text(cell: Cell) -> str:
 
 def _repeated(values: Sequence[str], rows: Sequence[int]) -> dict[str, list[int]]:
     """Values that occur more than once, each with the row numbers where they do."""
-    seen: dict[str, list[int]] = {}
-    for row, value in zip(rows, values, strict=True):
-        seen.setdefault(value, []).append(row)
-    return {value: where for value, where in seen.items() if len(where) > 1}
+    repeated = {value for value, count in Counter(values).items() if count > 1}
+    where: dict[str, list[int]] = {}
+    if repeated:
+        for row, value in zip(rows, values, strict=True):
+            if value in repeated:
+                where.setdefault(value, []).append(row)
+    return where
 
 
 def _rows_text(rows: Sequence[int]) -> str:

@@ -42,12 +42,16 @@ class Problem:
         return f"{label} — {where} : {self.message}" if where else f"{label} : {self.message}"
 
 
-def error(message: str, **where: object) -> Problem:
-    return Problem(Severity.ERROR, message, **where)  # type: ignore[arg-type]
+def error(
+    message: str, *, sheet: str | None = None, row: int | None = None, column: str | None = None
+) -> Problem:
+    return Problem(Severity.ERROR, message, sheet, row, column)
 
 
-def warning(message: str, **where: object) -> Problem:
-    return Problem(Severity.WARNING, message, **where)  # type: ignore[arg-type]
+def warning(
+    message: str, *, sheet: str | None = None, row: int | None = None, column: str | None = None
+) -> Problem:
+    return Problem(Severity.WARNING, message, sheet, row, column)
 
 
 def errors(problems: Iterable[Problem]) -> list[Problem]:

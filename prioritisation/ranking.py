@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import numpy as np
 
@@ -241,29 +242,27 @@ def _topsis(scaled: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def _vikor(scaled: np.ndarray, weights: np.ndarray, v: float) -> np.ndarray:
-    """VIKOR's Q (lower is better); a single project, or all equal, gets Q = 0."""
+    """VIKOR's Q (lower is better); a single project gets Q = 0."""
     if scaled.shape[0] < 2:
         return np.zeros(scaled.shape[0])
+    return np.nan_to_num(np.asarray(_vikor_extra(scaled, weights, v).q_k, dtype=float), nan=0.0)
+
+
+def _vikor_extra(scaled: np.ndarray, weights: np.ndarray, v: float) -> Any:
+    """scikit-criteria's VIKOR on a "more is better" matrix, without compromise-set ties."""
     import skcriteria
     from skcriteria.agg.vikor import VIKOR
 
     decision = skcriteria.mkdm(scaled, [max] * scaled.shape[1], weights=weights)
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore")
-        result = VIKOR(v=v, use_compromise_set=False).evaluate(decision)
-    return np.nan_to_num(np.asarray(result.e_.q_k, dtype=float), nan=0.0)
+        warnings.simplefilter("ignore")  # a constant criterion: VIKOR ignores it, as we want
+        return VIKOR(v=v, use_compromise_set=False).evaluate(decision).e_
 
 
 def vikor_details(
     matrix: np.ndarray, maximise: Sequence[bool], weights: Sequence[float], v: float = 0.5
 ) -> dict[str, np.ndarray]:
     """S (group utility), R (individual regret) and Q, for checking against published cases."""
-    import skcriteria
-    from skcriteria.agg.vikor import VIKOR
-
     scaled = normalise(np.asarray(matrix, float), maximise, Normalisation.MINMAX, [None] * len(maximise))
-    decision = skcriteria.mkdm(scaled, [max] * scaled.shape[1], weights=normalise_weights(weights))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = VIKOR(v=v, use_compromise_set=False).evaluate(decision)
-    return {"S": result.e_.s_k, "R": result.e_.r_k, "Q": result.e_.q_k}
+    extra = _vikor_extra(scaled, normalise_weights(weights), v)
+    return {"S": extra.s_k, "R": extra.r_k, "Q": extra.q_k}

@@ -81,10 +81,16 @@ def test_validate_lists_every_error_in_french_and_exits_1(tmp_path):
     assert lines[-1] == "2 projet(s), 3 erreur(s) : corrigez-les avant de classer."
 
 
-def test_validate_a_clean_inventory_exits_0():
+def test_validate_a_clean_inventory_reports_the_mapping_used_and_exits_0():
     completed = run("validate", str(SAMPLE))
     assert completed.returncode == 0
-    assert completed.stdout.strip() == "Inventaire valide : 40 projet(s), 0 avertissement(s)."
+    lines = completed.stdout.strip().splitlines()
+    assert lines[0] == "Feuille « Projets », en-têtes ligne 4, 40 projet(s)."
+    assert "  Projet ← « Intitulé du projet »" in lines
+    assert "  Urgence ← « URGENCE (1 à 5) »" in lines
+    assert "  Coût d'investissement (€) ← « Coût total HT »" in lines
+    assert "Colonnes conservées telles quelles : « Commentaire »" in lines
+    assert lines[-1] == "Inventaire valide : 40 projet(s), 0 avertissement(s)."
 
 
 def test_rank_refuses_an_inventory_with_errors_with_status_1(tmp_path):
@@ -112,6 +118,7 @@ def test_rank_refuses_an_inventory_with_errors_with_status_1(tmp_path):
         (["validate", str(SAMPLE), "--sheet", "Budget"], "n'a pas de feuille « Budget »"),
         (["validate", str(SAMPLE), "--scale", "5-1"], "écrivez MIN-MAX"),
         (["validate", str(SAMPLE), "--max-size-mb", "0,001"], "la limite est de"),
+        (["validate", str(SAMPLE), "--max-size-mb", "0"], "indiquez une taille positive"),
         ([], "required"),
     ],
 )
