@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 
 import pytest
@@ -260,3 +261,23 @@ def test_remapping_a_column_rereads_the_table():
     assert math.isnan(inventory.projects.loc[2, "capex"])
     remapped = with_mapping(inventory, map_columns(headers, {"capex": "Budget estimé"}))
     assert remapped.projects.loc[2, "capex"] == 12_000
+
+
+def test_reads_a_macro_enabled_workbook_without_running_anything():
+    """An .xlsm: its own content type and a VBA project, which is never executed nor kept."""
+    import zipfile
+
+    data = corpus.simple_xlsx()
+    types = (
+        zipfile.ZipFile(io.BytesIO(data))
+        .read("[Content_Types].xml")
+        .replace(
+            b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+            b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+        )
+    )
+    data = corpus.replace_member(data, "[Content_Types].xml", types)
+    data = corpus.replace_member(data, "xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 macro")
+    inventory = load_inventory(data, "inventaire.xlsm")
+    assert list(inventory.projects["title"]) == [row[1] for row in corpus.ROWS]
+    assert inventory.errors == []
