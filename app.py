@@ -1,68 +1,90 @@
-"""Accueil du tableau de bord : le classement de l'inventaire d'exemple, et son export.
+"""Entry of the dashboard: page configuration, the page list, the shared frame, the Accueil page.
 
-Page minimale en attendant le tableau de bord complet (pages Inventaire, Priorisation,
-Export) : elle lit l'exemple, appelle le domaine, affiche le résultat. Aucune logique ici.
+Navigation goes through `st.navigation` over `ui.navigation.PAGES` (our titles, our order);
+the page scripts live in `pages/`. The sample inventory loads on a first visit.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
+import threading
 
-import pandas as pd
 import streamlit as st
 
-from prioritisation.french import format_date, format_euros, format_number
-from prioritisation.inventory import load_inventory
-from prioritisation.priorities import CannotRank, Ranking, rank_inventory
-
-SAMPLE = Path(__file__).parent / "sample_data" / "inventaire_exemple.xlsx"
-
-
-@st.cache_resource(show_spinner=False)
-def sample_ranking() -> Ranking:
-    """The bundled sample, read and ranked once per server: it is the same for everyone."""
-    return rank_inventory(load_inventory(SAMPLE))
+from prioritisation.french import format_percent
+from prioritisation.problems import errors, warnings
+from prioritisation.ranking import normalise_weights
+from ui import data, state
+from ui.guard import page_guard
+from ui.navigation import page_of, streamlit_pages
+from ui.tables import escape_markdown
 
 
 @st.cache_resource(show_spinner=False)
-def sample_workbook() -> bytes:
-    from prioritisation.workbook import ranking_bytes
+def _warm_up_ranking_engine() -> threading.Thread:
+    """Import scikit-criteria (about 2 s) in the background, once per server process."""
 
-    return ranking_bytes(sample_ranking())
+    def load() -> None:
+        import skcriteria.agg.simple
+        import skcriteria.agg.topsis  # noqa: F401
+
+    thread = threading.Thread(target=load, name="chargement-skcriteria", daemon=True)
+    thread.start()
+    return thread
 
 
-def displayed(ranking: Ranking) -> pd.DataFrame:
-    table = ranking.summary()
-    table["Score"] = [format_number(score * 100, 1) for score in table["Score"]]
-    table["Coût d'investissement (€)"] = [format_euros(cost) for cost in table["Coût d'investissement (€)"]]
-    return table.rename(columns={"Score": "Score (sur 100)"})
+def weights_in_force() -> str:
+    chosen = state.criteria()
+    shares = normalise_weights([state.weight(criterion) for criterion in chosen])
+    return ", ".join(
+        f"{state.criterion_label(criterion)} {format_percent(share)}"
+        for criterion, share in zip(chosen, shares, strict=True)
+    )
+
+
+def home() -> None:
+    st.title("Priorisation de la feuille de route numérique")
+    st.markdown(
+        "1. **Importez** l'inventaire des projets tel que vos services le tiennent (Excel, "
+        "LibreOffice ou CSV).\n"
+        "2. **Classez** les projets selon l'urgence, l'impact et la faisabilité, avec des poids "
+        "que les élus règlent en séance.\n"
+        "3. **Exportez** le classement vers Excel, toutes vos colonnes conservées, pour les "
+        "finances et le conseil."
+    )
+    with page_guard("Accueil"):
+        source = state.source()
+        inventory = data.inventory()
+        if source.is_sample:
+            st.info(
+                "Vous consultez les **données d'exemple** (40 projets fictifs d'une "
+                "intercommunalité). Importez votre inventaire dans la page Inventaire.",
+                icon=":material/science:",
+            )
+        found = data.problems()
+        st.markdown(
+            f"**Fichier :** {escape_markdown(source.file_name)} · **{len(inventory.projects)} projets** · "
+            f"{len(errors(found))} erreur(s) · {len(warnings(found))} avertissement(s)  \n"
+            f"**Méthode :** {state.method().label} · **Poids :** {weights_in_force()}"
+        )
+        if errors(found):
+            st.warning(
+                "Des erreurs empêchent le classement : la page Inventaire les liste, ligne par ligne.",
+                icon=":material/warning:",
+            )
+    st.subheader("Et ensuite ?")
+    for title, purpose in (
+        ("Inventaire", "importer votre fichier, vérifier les colonnes, corriger ou noter les projets"),
+        ("Priorisation", "régler les poids et voir le classement changer, projet par projet"),
+        ("Export", "télécharger le classement et ses paramètres pour Excel"),
+    ):
+        spec = page_of(title)
+        st.page_link(spec.script, label=f"{title} — {purpose}", icon=spec.icon)
 
 
 st.set_page_config(page_title="Priorisation numérique", page_icon="🗺️", layout="wide")
-st.title("Priorisation de la feuille de route numérique")
-st.markdown(
-    "Classe les projets candidats d'une collectivité selon l'**urgence**, l'**impact** et la "
-    "**faisabilité**, avec des poids que les élus choisissent, et rend un classeur Excel pour les "
-    "finances et le conseil."
-)
-try:
-    ranking = sample_ranking()
-except CannotRank as refused:
-    st.error(
-        "L'inventaire d'exemple contient des erreurs :\n\n" + "\n".join(f"- {p}" for p in refused.problems)
-    )
-    st.stop()
-
-st.info(
-    f"Données d'exemple (fictives) : {len(ranking.inventory.projects)} projets, "
-    f"méthode {ranking.settings.method.label.lower()}, poids égaux."
-)
-st.dataframe(displayed(ranking), hide_index=True, width="stretch")
-st.download_button(
-    "Télécharger le classement (Excel)",
-    data=sample_workbook(),
-    file_name=f"classement_{dt.date.today():%Y-%m-%d}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
-st.caption(f"Classement du {format_date(dt.date.today())}.")
+_warm_up_ranking_engine()
+navigation = st.navigation(streamlit_pages(home))
+with st.sidebar:
+    st.caption("Fichier en cours")
+    st.text(state.source().file_name + (" (exemple)" if state.source().is_sample else ""))
+navigation.run()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -237,6 +237,31 @@ def map_columns(headers: Iterable[object], overrides: Mapping[str, str] | None =
             continue
         positions[field] = position
     positions.update(overridden)
+    return ColumnMapping(positions, tuple(notes))
+
+
+def with_choices(
+    mapping: ColumnMapping, headers: Sequence[object], choices: Mapping[str, int | None]
+) -> ColumnMapping:
+    """`mapping` corrected by the user: field → column position, or None for "no column".
+
+    A column holds one field: giving it to a field takes it from the one that had it, and a
+    note says so.
+    """
+    positions = dict(mapping.positions)
+    notes = list(mapping.notes)
+    for field, position in choices.items():
+        positions.pop(field, None)
+        if position is None:
+            continue
+        previous = next((key for key, pos in positions.items() if pos == position), None)
+        if previous is not None:
+            del positions[previous]
+            notes.append(
+                f"La colonne « {headers[position]} » est lue comme « {FIELDS_BY_KEY[field].header} » ; "
+                f"le champ « {FIELDS_BY_KEY[previous].header} » n'a plus de colonne."
+            )
+        positions[field] = position
     return ColumnMapping(positions, tuple(notes))
 
 

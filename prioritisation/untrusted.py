@@ -78,6 +78,9 @@ def check_size(size: int, file_name: str, limits: ReadLimits) -> None:
         )
 
 
+_WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".ods")
+
+
 def check_file(data: bytes, file_name: str, limits: ReadLimits) -> FileKind:
     """The kind of spreadsheet `data` holds, or FileRefused with the reason in French."""
     check_size(len(data), file_name, limits)
@@ -89,6 +92,12 @@ def check_file(data: bytes, file_name: str, limits: ReadLimits) -> FileKind:
         return _archive_kind(data, file_name, limits)
     if b"\x00" in data[:65536]:
         raise FileRefused(f"« {file_name} » n'est ni un classeur (.xlsx, .xlsm, .ods) ni un fichier CSV.")
+    if file_name.lower().endswith(_WORKBOOK_EXTENSIONS):
+        raise FileRefused(
+            f"« {file_name} » porte l'extension d'un classeur mais n'en est pas un : il est endommagé "
+            "ou d'un autre format. Ouvrez-le dans Excel ou LibreOffice, enregistrez-le au format "
+            ".xlsx, puis importez-le à nouveau."
+        )
     return FileKind.CSV
 
 

@@ -1,19 +1,258 @@
-"""The dashboard's pages render the sample without an exception (Streamlit AppTest)."""
+"""The dashboard, page by page, through Streamlit's AppTest (no browser).
+
+Every page of `ui.navigation.PAGES` — the list the app itself uses — renders the sample
+without an exception; interactions give what the engine says they should.
+"""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import openpyxl
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
+from prioritisation.criteria import RankingSettings
+from prioritisation.inventory import load_inventory, with_cells
+from prioritisation.priorities import rank_inventory
+from prioritisation.ranking import Method
+from ui.navigation import PAGES, PageSpec, page_of
+
 ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "sample_data" / "inventaire_exemple.xlsx"
+TIMEOUT = 60
 
 
-def test_home_page_ranks_the_sample_and_offers_the_workbook():
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert not app.exception
-    assert "40 projets" in app.info[0].value
+def start() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()
+
+
+def visit(app: AppTest, title: str) -> AppTest:
+    spec = page_of(title)
+    app.switch_page(spec.script or "app.py")
+    return app.run()
+
+
+def shown_ids(app: AppTest) -> list[str]:
+    return app.dataframe[0].value["Identifiant"].tolist()
+
+
+def engine_ids(settings: RankingSettings, edits: dict | None = None) -> list[str]:
+    inventory = load_inventory(SAMPLE)
+    if edits:
+        inventory = with_cells(inventory, edits)
+    return rank_inventory(inventory, settings).summary()["Identifiant"].tolist()
+
+
+def no_failure(app: AppTest) -> None:
+    assert not app.exception, [e.value for e in app.exception]
+    assert not [e.value for e in app.error if "erreur inattendue" in e.value]
+
+
+@pytest.fixture(scope="module")
+def app() -> AppTest:
+    return start()
+
+
+# --- Every page ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[spec.title for spec in PAGES])
+def test_every_page_renders_the_sample_without_an_error(spec: PageSpec):
+    app = start()
+    if spec.script is not None:
+        visit(app, spec.title)
+    no_failure(app)
+    assert not app.error, [e.value for e in app.error]
+
+
+def test_first_visit_shows_the_sample_clearly_labelled_with_a_status_line():
+    app = start()
+    assert "données d'exemple" in app.info[0].value
+    status = " ".join(m.value for m in app.markdown)
+    assert "40 projets" in status and "0 erreur(s)" in status
+    assert "Somme pondérée" in status and "Urgence 33" in status
+
+
+def test_pages_are_ours_in_our_order_with_french_titles():
+    assert [spec.title for spec in PAGES] == ["Accueil", "Inventaire", "Priorisation", "Export"]
+    assert all((ROOT / spec.script).is_file() for spec in PAGES if spec.script)
+
+
+# --- Priorisation -------------------------------------------------------------------------
+
+
+def test_moving_a_weight_reorders_the_ranking_as_the_engine_says():
+    app = visit(start(), "Priorisation")
+    assert shown_ids(app) == engine_ids(RankingSettings())
+    app.slider(key="poids_impact").set_value(0).run()
+    app.slider(key="poids_faisabilite").set_value(0).run()
+    no_failure(app)
+    expected = engine_ids(RankingSettings(weights=(50, 0, 0)))
+    assert shown_ids(app) == expected
+    assert expected != engine_ids(RankingSettings())
+    assert "100\u00a0%" in app.slider(key="poids_urgence").label
+
+
+def test_a_preset_sets_the_weights_and_the_ranking_follows():
+    app = visit(start(), "Priorisation")
+    next(b for b in app.button if b.label == "Impact d'abord").click().run()
+    no_failure(app)
+    assert app.slider(key="poids_impact").value == 60
+    assert shown_ids(app) == engine_ids(RankingSettings(weights=(20, 60, 20)))
+
+
+def test_choosing_another_method_changes_the_scores():
+    app = visit(start(), "Priorisation")
+    before = app.dataframe[0].value["Score (sur 100)"].tolist()
+    app.radio(key="methode").set_value("topsis").run()
+    no_failure(app)
     table = app.dataframe[0].value
-    assert len(table) == 40
-    assert table.iloc[0]["Rang"] == 1
-    assert table.iloc[0]["Coût d'investissement (€)"].endswith("\u00a0€")
+    assert table["Score (sur 100)"].tolist() != before
+    assert table["Identifiant"].tolist() == engine_ids(RankingSettings(method=Method.TOPSIS))
+
+
+def test_the_weights_come_from_a_shared_link():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.query_params.update({"poids_urgence": "100", "poids_impact": "0", "poids_faisabilite": "0"})
+    app.run()
+    visit(app, "Priorisation")
+    no_failure(app)
+    assert shown_ids(app) == engine_ids(RankingSettings(weights=(1, 0, 0)))
+
+
+def test_weights_survive_a_visit_to_another_page():
+    app = visit(start(), "Priorisation")
+    app.slider(key="poids_urgence").set_value(100).run()
+    visit(app, "Export")
+    visit(app, "Priorisation")
+    assert app.slider(key="poids_urgence").value == 100
+
+
+def test_a_criterion_added_from_a_numeric_column_takes_part_in_the_ranking():
+    app = visit(start(), "Priorisation")
+    app.selectbox(key="nouveau_critere").set_value("Durée (mois)")
+    app.radio(key="sens_nouveau_critere").set_value("Moins c'est élevé, mieux c'est")
+    next(b for b in app.button if b.label == "Ajouter ce critère").click().run()
+    no_failure(app)
+    assert any("Durée (mois) (à minimiser)" in slider.label for slider in app.slider)
+    from prioritisation.criteria import DEFAULT_CRITERIA, Criterion
+
+    settings = RankingSettings(criteria=(*DEFAULT_CRITERIA, Criterion("Durée (mois)", maximise=False)))
+    assert shown_ids(app) == engine_ids(settings)
+
+
+def test_why_a_project_ranks_there_compares_it_with_the_median():
+    app = visit(start(), "Priorisation")
+    sentence = " ".join(m.value for m in app.markdown)
+    assert "Rang 1 sur 40" in sentence
+    explanation = app.dataframe[1].value
+    assert {"Critère", "Valeur du projet", "Médiane des projets", "Points apportés au score"} <= set(
+        explanation
+    )
+
+
+def test_filtering_by_axis_keeps_only_that_axis():
+    app = visit(start(), "Priorisation")
+    axis = app.multiselect[0].options[0]
+    app.multiselect[0].set_value([axis]).run()
+    table = app.dataframe[0].value
+    assert len(table) > 0 and set(table["Axe stratégique"]) == {axis}
+
+
+# --- Inventaire ---------------------------------------------------------------------------
+
+
+def test_a_malformed_upload_is_refused_in_french_and_the_app_stays_usable():
+    app = visit(start(), "Inventaire")
+    app.file_uploader[0].upload(
+        "inventaire.xlsx", b"ceci n'est pas un classeur", "application/octet-stream"
+    ).run()
+    no_failure(app)
+    assert any("n'a pas été importé" in e.value for e in app.error)
+    visit(app, "Priorisation")
+    no_failure(app)
+    assert len(app.dataframe[0].value) == 40  # still the sample
+
+
+CSV_WITH_UNUSUAL_HEADER = (
+    "Projet;Urgence;Retombées pour les habitants;Faisabilité;Coût\n"
+    "Portail;5;2;3;1000\n"
+    "Fibre;2;5;4;2 000\n"
+    "Tiers-lieu;3;4;2;1 500 €\n"
+).encode()
+
+
+def test_correcting_the_column_mapping_fixes_the_inventory():
+    app = visit(start(), "Inventaire")
+    app.file_uploader[0].upload("maison.csv", CSV_WITH_UNUSUAL_HEADER, "text/csv").run()
+    no_failure(app)
+    assert any("Impact" in str(row) for row in app.dataframe[0].value["Problème"])
+    app.selectbox(key="colonne_impact").set_value("Retombées pour les habitants").run()
+    no_failure(app)
+    assert any("Aucun problème" in s.value for s in app.success)
+    visit(app, "Priorisation")
+    assert shown_ids(app)[0] == "P002"  # Fibre, second project: its impact now counts
+
+
+def test_an_edit_in_the_table_changes_the_ranking():
+    app = visit(start(), "Inventaire")
+    edits = {(5, "Faisabilite"): "1", (5, "URGENCE (1 à 5)"): "1"}
+    app.session_state["modifications"] = edits
+    app.run()
+    no_failure(app)
+    assert "2 cellule(s) modifiée(s)" in " ".join(m.value for m in app.markdown)
+    visit(app, "Priorisation")
+    assert shown_ids(app) == engine_ids(RankingSettings(), edits)
+    assert shown_ids(app) != engine_ids(RankingSettings())
+
+
+def test_a_wrong_amount_typed_in_the_table_is_reported_never_passed():
+    app = visit(start(), "Inventaire")
+    app.session_state["modifications"] = {(5, "Coût total HT"): "douze mille"}
+    app.run()
+    reading = app.dataframe[-1].value
+    assert reading["Lu comme"].tolist() == ["illisible : ce n'est pas un nombre"]
+    problems = app.dataframe[0].value
+    assert ((problems["Ligne"] == "5") & (problems["Colonne"] == "Coût total HT")).any()
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+class _KeptFiles(MemoryMediaFileStorage):
+    """Keeps the downloads of every run, so a test can open them."""
+
+    files: dict[str, bytes] = {}  # noqa: RUF012
+
+    def load_and_get_id(self, path_or_data, mimetype, kind, filename=None):
+        if isinstance(path_or_data, bytes) and filename:
+            _KeptFiles.files[filename] = path_or_data
+        return super().load_and_get_id(path_or_data, mimetype, kind, filename)
+
+
+def test_the_exported_workbook_reimports_to_the_same_table(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", _KeptFiles)
+    app = visit(start(), "Inventaire")
+    app.session_state["modifications"] = {(5, "Impact"): "1"}
+    app.run()
+    visit(app, "Export")
+    no_failure(app)
+    name = next(
+        name for name in _KeptFiles.files if name.startswith("classement_") and name.endswith(".xlsx")
+    )
+    assert name.startswith("classement_inventaire_exemple_")
+    exported = load_inventory(_KeptFiles.files[name], name)
+    edited = with_cells(load_inventory(SAMPLE), {(5, "Impact"): "1"})
+    ranking = rank_inventory(edited)
+    assert exported.projects["id"].tolist() == ranking.summary()["Identifiant"].tolist()
+    assert (
+        exported.projects["impact"].tolist()
+        == ranking.inventory.projects["impact"].iloc[ranking.order].tolist()
+    )
+    sheets = openpyxl.load_workbook(io.BytesIO(_KeptFiles.files[name]), read_only=True).sheetnames
+    assert sheets == ["Classement", "Paramètres"]
+    csv_name = next(name for name in _KeptFiles.files if name.endswith(".csv"))
+    assert _KeptFiles.files[csv_name].decode("utf-8-sig").splitlines()[0].endswith(";Rang;Score")

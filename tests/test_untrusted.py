@@ -130,6 +130,12 @@ def test_refuses_what_is_not_a_readable_workbook_with_a_french_reason(data, expe
     assert expected in refusal(data)
 
 
+def test_refuses_text_that_claims_to_be_a_workbook_by_its_name():
+    with pytest.raises(FileRefused, match="porte l'extension d'un classeur"):
+        read_bytes(b"Projet;Urgence\nPortail;5\n", "inventaire.xlsx")
+    assert read_bytes(b"Projet;Urgence\nPortail;5\n", "inventaire.csv").sheets[0].rows[1] == ["Portail", "5"]
+
+
 def test_refuses_a_zip_that_is_not_a_workbook():
     import io
     import zipfile

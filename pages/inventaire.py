@@ -1,0 +1,210 @@
+"""Inventaire: upload, sheet, column mapping, validation report, editable table, template."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from prioritisation.fields import FIELDS
+from prioritisation.inventory import Scale, unique_labels
+from prioritisation.problems import errors, warnings
+from prioritisation.workbook import template_bytes
+from ui import data, state
+from ui.guard import page_guard
+from ui.tables import LINE, editable_table, edits_table, escape_markdown, problems_table
+
+UPLOAD_KEY = "fichier_importe"
+SHEET_KEY = "choix_feuille"
+SCALE_KEY = "choix_echelle"
+AUTOMATIC_SHEET = "Automatique"
+SCALES = (Scale(1, 5), Scale(0, 5), Scale(1, 4), Scale(1, 10), Scale(0, 10), Scale(0, 100))
+NO_COLUMN = "— aucune colonne —"
+
+
+def on_upload() -> None:
+    uploaded = st.session_state.get(UPLOAD_KEY)
+    if uploaded is None:
+        return
+    content = uploaded.getvalue()
+    refusal = data.check_upload(uploaded.name, content)
+    if refusal is None:
+        state.use_file(uploaded.name, content)
+        state.set_upload_message(None)
+    else:
+        state.set_upload_message(f"« {uploaded.name} » n'a pas été importé. {refusal}")
+
+
+def on_sheet() -> None:
+    chosen = st.session_state[SHEET_KEY]
+    state.set_sheet(None if chosen == AUTOMATIC_SHEET else chosen)
+
+
+def on_scale() -> None:
+    state.set_scale(st.session_state[SCALE_KEY])
+
+
+def on_column(field: str) -> None:
+    chosen = st.session_state[f"colonne_{field}"]
+    state.choose_column(field, None if chosen == NO_COLUMN else chosen)
+
+
+def on_table_edit() -> None:
+    """Keep what was typed in the table: (spreadsheet row, column) → text, as typed."""
+    changes = st.session_state[state.editor_key()].get("edited_rows", {})
+    table = editable_table(data.inventory())
+    edits = {
+        (int(table.index[row]), label): "" if value is None else str(value)
+        for row, columns in changes.items()
+        for label, value in columns.items()
+    }
+    state.record_edits(edits)
+
+
+def upload_section() -> None:
+    source = state.source()
+    limit = st.get_option("server.maxUploadSize")
+    st.file_uploader(
+        f"Importer l'inventaire (.xlsx, .xlsm, .ods ou .csv, {limit} Mo au plus)",
+        type=["xlsx", "xlsm", "ods", "csv"],
+        key=UPLOAD_KEY,
+        on_change=on_upload,
+    )
+    message = state.upload_message()
+    if message:
+        st.error(message, icon=":material/block:")
+    label = "données d'exemple fictives" if source.is_sample else "votre fichier"
+    st.caption(f"Fichier en cours : {escape_markdown(source.file_name)} ({label}).")
+    if not source.is_sample:
+        st.button("Revenir aux données d'exemple", on_click=state.use_sample)
+
+
+def reading_section() -> None:
+    workbook = data.workbook()
+    inventory = data.inventory()
+    left, right = st.columns(2)
+    names = [sheet.name for sheet in workbook.sheets]
+    if len(names) > 1:
+        options = [AUTOMATIC_SHEET, *names]
+        current = state.sheet()
+        left.selectbox(
+            "Feuille à lire",
+            options,
+            index=options.index(current) if current in options else 0,
+            key=SHEET_KEY,
+            on_change=on_sheet,
+            help="Automatique : la feuille qui ressemble le plus à un inventaire "
+            f"(ici « {inventory.table.sheet} »).",
+        )
+    right.selectbox(
+        "Échelle des notes (urgence, impact, faisabilité)",
+        SCALES,
+        index=SCALES.index(state.scale()) if state.scale() in SCALES else 0,
+        format_func=lambda scale: scale.span(),
+        key=SCALE_KEY,
+        on_change=on_scale,
+    )
+    st.caption(
+        f"Tableau lu dans la feuille « {escape_markdown(inventory.table.sheet)} », en-têtes à la ligne "
+        f"{inventory.table.header_row}, {len(inventory.projects)} projets."
+    )
+
+
+def mapping_section() -> None:
+    inventory = data.inventory()
+    labels = unique_labels(inventory.table.headers)
+    recognised = data.recognised_mapping()
+    chosen = state.column_choices()
+    with st.expander("Correspondance des colonnes", expanded=False):
+        st.caption(
+            "Pour chaque information attendue, la colonne de votre fichier qui la contient. "
+            "Corrigez un choix si la reconnaissance automatique s'est trompée ; les autres "
+            "colonnes sont conservées telles quelles dans l'export."
+        )
+        columns = st.columns(3)
+        options = [NO_COLUMN, *labels]
+        for number, field in enumerate(FIELDS):
+            position = inventory.mapping.position(field.key)
+            current = NO_COLUMN if position is None else labels[position]
+            how = (
+                "choisie"
+                if field.key in chosen
+                else ("reconnue" if recognised.position(field.key) is not None else "")
+            )
+            columns[number % 3].selectbox(
+                f"{field.header}" + (f" ({how})" if how else ""),
+                options,
+                index=options.index(current),
+                key=f"colonne_{field.key}",
+                on_change=on_column,
+                args=(field.key,),
+            )
+        for note in inventory.mapping.notes:
+            st.caption(escape_markdown(note))
+
+
+def report_section() -> None:
+    found = data.problems()
+    blocking, notices = errors(found), warnings(found)
+    st.subheader("Contrôle de l'inventaire")
+    if not found:
+        st.success("Aucun problème : l'inventaire peut être classé.", icon=":material/check_circle:")
+        return
+    if blocking:
+        st.error(
+            f"{len(blocking)} erreur(s) empêchent le classement : corrigez-les dans le tableau "
+            "ci-dessous ou dans votre fichier.",
+            icon=":material/error:",
+        )
+    if notices:
+        st.warning(
+            f"{len(notices)} avertissement(s) : le classement reste possible.", icon=":material/warning:"
+        )
+    st.dataframe(problems_table(found), hide_index=True, width="stretch")
+
+
+def table_section() -> None:
+    inventory = data.inventory()
+    st.subheader("Projets")
+    st.caption(
+        "Modifiez une cellule pour noter un projet ou corriger une valeur sans revenir à Excel. "
+        "Les montants et les notes s'écrivent à la française (« 1 200 000 », « 1,2 M€ », « 3,5 ») ; "
+        "chaque saisie est relue ci-dessous. Vos modifications sont celles qui sont classées et exportées."
+    )
+    st.data_editor(
+        editable_table(inventory),
+        key=state.editor_key(),
+        on_change=on_table_edit,
+        num_rows="fixed",
+        width="stretch",
+        height=420,
+    )
+    edits = state.edits()
+    if edits:
+        st.markdown(f"**{len(edits)} cellule(s) modifiée(s)**, relues ainsi :")
+        st.dataframe(edits_table(inventory, edits), hide_index=True, width="stretch")
+        st.button("Annuler toutes mes modifications", on_click=state.forget_edits)
+
+
+def template_section() -> None:
+    st.download_button(
+        "Télécharger le modèle vierge (Excel)",
+        data=_template(),
+        file_name="modele_inventaire.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/description:",
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def _template() -> bytes:
+    return template_bytes()
+
+
+st.title("Inventaire des projets")
+with page_guard("Inventaire"):
+    upload_section()
+    reading_section()
+    mapping_section()
+    report_section()
+    table_section()
+    template_section()
+st.caption(f"Les numéros de {LINE.lower()} sont ceux de votre tableur.")

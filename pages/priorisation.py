@@ -1,0 +1,203 @@
+"""Priorisation: weights, criteria and method on the left; the ranking, its chart and its reasons."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from prioritisation.criteria import Criterion, numeric_columns, resolve
+from prioritisation.explanation import close_calls, explain, movement
+from prioritisation.french import format_percent
+from prioritisation.priorities import CannotRank, Ranking
+from prioritisation.ranking import (
+    METHOD_EXPLANATIONS,
+    InvalidSettings,
+    Method,
+    Normalisation,
+    normalise_weights,
+)
+from ui import data, state
+from ui.charts import contributions_chart
+from ui.guard import page_guard
+from ui.navigation import page_of
+from ui.tables import explanation_table, filtered, problems_table, ranked_table
+
+CHART_PROJECTS = 25
+NEW_CRITERION_KEY = "nouveau_critere"
+NEW_DIRECTION_KEY = "sens_nouveau_critere"
+MAXIMISE, MINIMISE = "Plus c'est élevé, mieux c'est", "Moins c'est élevé, mieux c'est"
+
+
+def on_add_criterion() -> None:
+    name = st.session_state.get(NEW_CRITERION_KEY)
+    if name:
+        maximise = st.session_state.get(NEW_DIRECTION_KEY, MAXIMISE) == MAXIMISE
+        state.add_criterion(Criterion(name, maximise=maximise))
+
+
+def weights_section() -> None:
+    st.subheader("Poids des critères")
+    presets = st.columns(2)
+    for number, name in enumerate(state.PRESETS):
+        presets[number % 2].button(name, on_click=state.apply_preset, args=(name,), width="stretch")
+    chosen = state.criteria()
+    for criterion in chosen:
+        key = state.weight_key(criterion)
+        if key not in st.session_state:
+            st.session_state[key] = int(state.weight(criterion))
+    shares = _shares([state.weight(criterion) for criterion in chosen])
+    for criterion, share in zip(chosen, shares, strict=True):
+        direction = "" if criterion.maximise else " (à minimiser)"
+        st.slider(
+            f"{state.criterion_label(criterion)}{direction} — {share}",
+            min_value=0,
+            max_value=100,
+            step=5,
+            key=state.weight_key(criterion),
+            bind="query-params",
+            persist_state="session",
+        )
+    st.caption(
+        "Chaque poids est rapporté au total : seules les proportions comptent. "
+        "Le lien de la page garde les poids : copiez-le pour les partager."
+    )
+
+
+def _shares(weights: list[float]) -> list[str]:
+    try:
+        return [format_percent(share) for share in normalise_weights(weights)]
+    except InvalidSettings:
+        return ["0 %"] * len(weights)
+
+
+def criteria_section() -> None:
+    inventory = data.inventory()
+    with st.expander("Ajouter un critère"):
+        used = {resolve(inventory, criterion).label for criterion in state.criteria()}
+        candidates = [name for name in numeric_columns(inventory) if name not in used]
+        if not candidates:
+            st.caption("Aucune autre colonne numérique dans le fichier.")
+        else:
+            st.selectbox("Colonne numérique du fichier", candidates, key=NEW_CRITERION_KEY)
+            st.radio("Sens", (MAXIMISE, MINIMISE), key=NEW_DIRECTION_KEY, horizontal=True)
+            st.button("Ajouter ce critère", on_click=on_add_criterion)
+        for criterion in state.added_criteria():
+            st.button(
+                f"Retirer « {criterion.name} »",
+                on_click=state.remove_criterion,
+                args=(criterion.name,),
+                key=f"retirer_{state.weight_key(criterion)}",
+            )
+
+
+def method_section() -> None:
+    st.subheader("Méthode")
+    methods = [method.value for method in Method]
+    if state.METHOD_KEY not in st.session_state:
+        st.session_state[state.METHOD_KEY] = state.method().value
+    chosen = st.radio(
+        "Méthode de classement",
+        methods,
+        format_func=lambda value: Method(value).label,
+        key=state.METHOD_KEY,
+        horizontal=True,
+        bind="query-params",
+        persist_state="session",
+    )
+    st.caption(METHOD_EXPLANATIONS[Method(chosen)])
+    options = [state.AUTOMATIC, *(normalisation.value for normalisation in Normalisation)]
+    if state.NORMALISATION_KEY not in st.session_state:
+        current = state.normalisation()
+        st.session_state[state.NORMALISATION_KEY] = current.value if current else state.AUTOMATIC
+    default = Method(chosen).default_normalisation
+    st.selectbox(
+        "Normalisation (comment les valeurs sont ramenées entre 0 et 1)",
+        options,
+        format_func=lambda value: (
+            f"Celle de la méthode : {default.label}"
+            if value == state.AUTOMATIC
+            else Normalisation(value).label
+        ),
+        key=state.NORMALISATION_KEY,
+        bind="query-params",
+        persist_state="session",
+    )
+
+
+def ranking_section(ranking: Ranking) -> None:
+    baseline = data.equal_weights_ranking()
+    moved = (
+        movement(ranking, baseline)
+        if isinstance(baseline, Ranking)
+        else np.zeros(len(ranking.result.ranks), int)
+    )
+    table = ranked_table(ranking, moved, close_calls(ranking))
+    st.subheader("Classement")
+    filters = st.columns(2)
+    axes = filters[0].multiselect(
+        "Axes stratégiques", sorted(set(table["Axe stratégique"]) - {""}), placeholder="Tous"
+    )
+    services = filters[1].multiselect(
+        "Services porteurs", sorted(set(table["Service porteur"]) - {""}), placeholder="Tous"
+    )
+    shown = filtered(table, axes, services)
+    st.caption(
+        f"{len(shown)} projet(s) sur {len(table)}. « Évolution » : places gagnées ou perdues par rapport "
+        "à des poids égaux. « serré » : moins d'un point d'écart avec un voisin, le classement ne les "
+        "départage pas vraiment ; « ex aequo » : même score."
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(shown)))
+    positions = np.asarray(
+        [ranking.inventory.projects.index.get_loc(row) for row in shown.index[:CHART_PROJECTS]], dtype=int
+    )
+    if len(positions):
+        st.plotly_chart(
+            contributions_chart(ranking, positions),
+            width="stretch",
+            config={"displaylogo": False, "displayModeBar": False},
+        )
+        if len(shown) > CHART_PROJECTS:
+            st.caption(f"Le graphique montre les {CHART_PROJECTS} premiers projets de la sélection.")
+    why_section(ranking, shown.index)
+
+
+def why_section(ranking: Ranking, rows: object) -> None:
+    st.subheader("Pourquoi ce rang ?")
+    projects = ranking.inventory.projects
+    choices = list(rows)
+    if not choices:
+        return
+    chosen = st.selectbox(
+        "Projet",
+        choices,
+        format_func=lambda row: f"{projects.at[row, 'id']} — {projects.at[row, 'title']}",
+    )
+    explanation = explain(ranking, projects.index.get_loc(chosen))
+    st.write(explanation.sentence())
+    st.dataframe(explanation_table(explanation, ranking.settings.method), hide_index=True, width="stretch")
+
+
+def blocked(refused: CannotRank) -> None:
+    st.error(
+        "Le classement est impossible tant que l'inventaire contient des erreurs. "
+        "Corrigez-les dans la page Inventaire (tableau modifiable) ou dans votre fichier.",
+        icon=":material/error:",
+    )
+    st.dataframe(problems_table(refused.problems), hide_index=True, width="stretch")
+    spec = page_of("Inventaire")
+    st.page_link(spec.script, label="Aller à l'Inventaire", icon=spec.icon)
+
+
+st.title("Priorisation")
+with page_guard("Priorisation"):
+    settings_column, result_column = st.columns([1, 3], gap="medium")
+    with settings_column:
+        weights_section()
+        criteria_section()
+        method_section()
+    with result_column:
+        outcome = data.ranking()
+        if isinstance(outcome, CannotRank):
+            blocked(outcome)
+        else:
+            ranking_section(outcome)

@@ -1,0 +1,1 @@
+"""Streamlit glue shared by the pages: navigation, session state, caches, charts, tables."""

@@ -1,0 +1,35 @@
+"""An error in a page becomes a French message; the session and the other pages carry on."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from prioritisation.ranking import InvalidSettings
+from prioritisation.untrusted import FileRefused
+
+log = logging.getLogger("priorisation")
+
+
+@contextmanager
+def page_guard(page: str) -> Iterator[None]:
+    """Run a page's body; a user-data error or a bug ends as a message, never a traceback.
+
+    Streamlit's own control flow (`st.stop`, `st.rerun`) derives from BaseException and
+    passes through untouched.
+    """
+    try:
+        yield
+    except (FileRefused, InvalidSettings) as refused:
+        st.error(str(refused), icon=":material/error:")
+    except Exception:
+        log.exception("Erreur dans la page %s", page)
+        st.error(
+            f"La page « {page} » a rencontré une erreur inattendue. Vos données et vos réglages "
+            "sont conservés : rechargez la page, ou revenez à l'Inventaire pour vérifier le "
+            "fichier. Si l'erreur persiste, signalez-la avec le fichier utilisé.",
+            icon=":material/error:",
+        )

@@ -1,0 +1,38 @@
+"""The app's pages, listed once: the router (`app.py`) and the tests both read `PAGES`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    title: str
+    icon: str
+    script: str | None  # path relative to app.py; None for the home page, drawn by app.py
+    url_path: str
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("Accueil", ":material/home:", None, ""),
+    PageSpec("Inventaire", ":material/table_view:", "pages/inventaire.py", "inventaire"),
+    PageSpec("Priorisation", ":material/leaderboard:", "pages/priorisation.py", "priorisation"),
+    PageSpec("Export", ":material/download:", "pages/export.py", "export"),
+)
+
+
+def page_of(title: str) -> PageSpec:
+    return next(page for page in PAGES if page.title == title)
+
+
+def streamlit_pages(home: Callable[[], None]) -> list:
+    """The `st.Page` objects, in order; `home` draws the Accueil page."""
+    import streamlit as st
+
+    return [
+        st.Page(home, title=spec.title, icon=spec.icon, default=True)
+        if spec.script is None
+        else st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+        for spec in PAGES
+    ]

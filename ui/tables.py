@@ -1,0 +1,159 @@
+"""Domain values turned into French tables for display (numbers already formatted as text).
+
+Streamlit formats numbers with the browser's locale; to show `1 234 567 €` whatever the
+browser, the tables here carry French text. Nothing here is rendered as HTML.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from prioritisation.explanation import Explanation
+from prioritisation.fields import FIELDS_BY_KEY, Kind
+from prioritisation.french import format_euros, format_number, format_percent, format_plain, parse_number
+from prioritisation.inventory import Inventory, cell_text, unique_labels
+from prioritisation.priorities import Ranking
+from prioritisation.problems import Problem
+from prioritisation.ranking import Method
+
+LINE = "Ligne"
+
+
+def score_header(method: Method) -> str:
+    return "Q (plus bas = mieux)" if method is Method.VIKOR else "Score (sur 100)"
+
+
+def score_text(method: Method, score: float) -> str:
+    return format_number(score, 3) if method is Method.VIKOR else format_number(score * 100, 1)
+
+
+def movement_text(places: int) -> str:
+    if places > 0:
+        return f"▲ {places}"
+    if places < 0:
+        return f"▼ {-places}"
+    return "="
+
+
+def ranked_table(ranking: Ranking, movement: np.ndarray, closeness: list[str]) -> pd.DataFrame:
+    """Rank, project, axis, service, score, cost, movement and close calls; best first."""
+    summary = ranking.summary()
+    order = ranking.order
+    method = ranking.settings.method
+    return pd.DataFrame(
+        {
+            "Rang": summary["Rang"].to_numpy(),
+            "Identifiant": summary["Identifiant"].to_numpy(),
+            "Projet": summary["Projet"].to_numpy(),
+            "Axe stratégique": summary["Axe stratégique"].to_numpy(),
+            "Service porteur": summary["Service porteur"].to_numpy(),
+            score_header(method): [score_text(method, score) for score in summary["Score"]],
+            "Coût d'investissement": [format_euros(cost) for cost in summary["Coût d'investissement (€)"]],
+            "Évolution (poids égaux)": [movement_text(int(places)) for places in movement[order]],
+            "Départage": [closeness[position] for position in order],
+        },
+        index=summary.index,
+    )
+
+
+def filtered(table: pd.DataFrame, axes: list[str], services: list[str]) -> pd.DataFrame:
+    """The rows whose axis and service are among those chosen (none chosen: all)."""
+    keep = np.ones(len(table), dtype=bool)
+    if axes:
+        keep &= table["Axe stratégique"].isin(axes).to_numpy()
+    if services:
+        keep &= table["Service porteur"].isin(services).to_numpy()
+    return table[keep]
+
+
+def problems_table(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Gravité": ["Erreur" if problem.is_error else "Avertissement" for problem in problems],
+            "Feuille": [problem.sheet or "" for problem in problems],
+            LINE: [str(problem.row) if problem.row else "" for problem in problems],
+            "Colonne": [problem.column or "" for problem in problems],
+            "Problème": [problem.message for problem in problems],
+        }
+    )
+
+
+def editable_table(inventory: Inventory) -> pd.DataFrame:
+    """Every column of the table as text, indexed by the spreadsheet's row numbers."""
+    labels = unique_labels(inventory.table.headers)
+    frame = pd.DataFrame(
+        [[cell_text(cell) for cell in row] for row in inventory.table.rows],
+        columns=labels,
+        index=pd.Index(inventory.table.row_numbers, name=LINE),
+        dtype=object,
+    )
+    return frame
+
+
+def edits_table(inventory: Inventory, edits: dict[tuple[int, str], str]) -> pd.DataFrame:
+    """What the user typed and how the tool read it, so a misread figure is seen at once."""
+    labels = unique_labels(inventory.table.headers)
+    rows = []
+    for (row, label), typed in sorted(edits.items()):
+        field = inventory.mapping.field_at(labels.index(label))
+        rows.append(
+            {
+                LINE: str(row),
+                "Colonne": inventory.table.headers[labels.index(label)],
+                "Saisi": typed,
+                "Lu comme": _reading(typed, field),
+            }
+        )
+    return pd.DataFrame(rows, columns=[LINE, "Colonne", "Saisi", "Lu comme"])
+
+
+def _reading(typed: str, field: str | None) -> str:
+    if not typed.strip():
+        return "vide"
+    if field is None:
+        return "texte (colonne conservée telle quelle)"
+    kind = FIELDS_BY_KEY[field].kind
+    if kind not in (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS):
+        return "texte"
+    number = parse_number(typed)
+    if number is None:
+        return "illisible : ce n'est pas un nombre"
+    if kind is Kind.AMOUNT:
+        return format_euros(number, 0 if float(number).is_integer() else 2)
+    return format_plain(number)
+
+
+def explanation_table(explanation: Explanation, method: Method) -> pd.DataFrame:
+    table = pd.DataFrame(
+        {
+            "Critère": [reading.label for reading in explanation.readings],
+            "Sens": [
+                "à maximiser" if reading.maximise else "à minimiser" for reading in explanation.readings
+            ],
+            "Valeur du projet": [format_plain(reading.value, 2) for reading in explanation.readings],
+            "Médiane des projets": [format_plain(reading.median, 2) for reading in explanation.readings],
+            "Position": [_stands_text(reading.stands) for reading in explanation.readings],
+            "Poids": [format_percent(reading.weight, 1) for reading in explanation.readings],
+            "Note ramenée sur 100": [
+                format_number(reading.normalised * 100, 1) for reading in explanation.readings
+            ],
+        }
+    )
+    if method is Method.WEIGHTED_SUM:
+        table["Points apportés au score"] = [
+            format_number((reading.contribution or 0.0) * 100, 1) for reading in explanation.readings
+        ]
+    return table
+
+
+def _stands_text(stands: int) -> str:
+    return {1: "meilleur que la médiane", -1: "moins bon que la médiane", 0: "à la médiane"}[stands]
+
+
+def escape_markdown(text: str) -> str:
+    """User text inside our Markdown: shown as typed, never read as Markdown or HTML."""
+    return "".join("\\" + char if char in _MARKDOWN_SPECIALS else char for char in text)
+
+
+_MARKDOWN_SPECIALS = set("\\`*_{}[]()#+-.!|<>~$:")
