@@ -56,8 +56,8 @@ def home() -> None:
         inventory = data.inventory()
         if source.is_sample:
             st.info(
-                "Vous consultez les **données d'exemple** (40 projets fictifs d'une "
-                "intercommunalité). Importez votre inventaire dans la page Inventaire.",
+                f"Vous consultez les **données d'exemple** ({len(inventory.projects)} projets fictifs "
+                "d'une intercommunalité). Importez votre inventaire dans la page Inventaire.",
                 icon=":material/science:",
             )
         found = data.problems()
@@ -82,9 +82,11 @@ def home() -> None:
 
 
 st.set_page_config(page_title="Priorisation numérique", page_icon="🗺️", layout="wide")
-_warm_up_ranking_engine()
 navigation = st.navigation(streamlit_pages(home))
 with st.sidebar:
     st.caption("Fichier en cours")
     st.text(state.source().file_name + (" (exemple)" if state.source().is_sample else ""))
-navigation.run()
+try:
+    navigation.run()
+finally:
+    _warm_up_ranking_engine()  # after the first page is drawn, so it never delays it

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from prioritisation.criteria import Criterion, numeric_columns, resolve
+from prioritisation.criteria import Criterion, resolve
 from prioritisation.explanation import close_calls, explain, movement
 from prioritisation.french import format_percent
 from prioritisation.priorities import CannotRank, Ranking
@@ -20,7 +20,7 @@ from ui import data, state
 from ui.charts import contributions_chart
 from ui.guard import page_guard
 from ui.navigation import page_of
-from ui.tables import explanation_table, filtered, problems_table, ranked_table
+from ui.tables import explanation_table, filtered, problems_table, project_names, ranked_table
 
 CHART_PROJECTS = 25
 NEW_CRITERION_KEY = "nouveau_critere"
@@ -74,7 +74,7 @@ def criteria_section() -> None:
     inventory = data.inventory()
     with st.expander("Ajouter un critère"):
         used = {resolve(inventory, criterion).label for criterion in state.criteria()}
-        candidates = [name for name in numeric_columns(inventory) if name not in used]
+        candidates = [name for name in data.candidate_criteria() if name not in used]
         if not candidates:
             st.caption("Aucune autre colonne numérique dans le fichier.")
         else:
@@ -164,14 +164,11 @@ def ranking_section(ranking: Ranking) -> None:
 def why_section(ranking: Ranking, rows: object) -> None:
     st.subheader("Pourquoi ce rang ?")
     projects = ranking.inventory.projects
+    names = project_names(projects)
     choices = list(rows)
     if not choices:
         return
-    chosen = st.selectbox(
-        "Projet",
-        choices,
-        format_func=lambda row: f"{projects.at[row, 'id']} — {projects.at[row, 'title']}",
-    )
+    chosen = st.selectbox("Projet", choices, format_func=names.__getitem__)
     explanation = explain(ranking, projects.index.get_loc(chosen))
     st.write(explanation.sentence())
     st.dataframe(explanation_table(explanation, ranking.settings.method), hide_index=True, width="stretch")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 
 MONTHS = (
     "janvier",
@@ -90,12 +91,28 @@ def _decimal_body(body: str) -> str | None:
     return body
 
 
+_FRENCH_MARKS = str.maketrans({",": "\u202f", ".": ","})
+
+
 def format_number(value: float, decimals: int = 0) -> str:
     """1234567.891 → '1 234 567,89' (narrow no-break space between thousands)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\u202f").replace(".", ",")
+    return f"{value:,.{decimals}f}".translate(_FRENCH_MARKS)
+
+
+def format_numbers(values: Iterable[float], decimals: int = 0, unit: str = "") -> list[str]:
+    """Many numbers at once, as `format_number` would write each (then `unit`); for tables."""
+    pattern = f"{{:,.{decimals}f}}{unit}"
+    return [
+        "—" if value is None or value != value else pattern.format(value).translate(_FRENCH_MARKS)
+        for value in values
+    ]
+
+
+def format_amounts(values: Iterable[float]) -> list[str]:
+    """Many amounts at once, as `format_euros` would write each."""
+    return format_numbers(values, 0, "\u00a0€")
 
 
 def format_plain(value: float, max_decimals: int = 4) -> str:

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from prioritisation.french import format_date, format_euros, format_number, parse_number
+from prioritisation.french import (
+    format_amounts,
+    format_date,
+    format_euros,
+    format_number,
+    format_numbers,
+    parse_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -49,3 +56,9 @@ def test_formats_amounts_and_dates_for_french_readers():
     assert format_euros(1_234_567.89, 2) == "1\u202f234\u202f567,89\u00a0€"
     assert format_date(dt.date(2026, 3, 12)) == "12 mars 2026"
     assert format_date(dt.date(2026, 8, 1)) == "1er août 2026"
+
+
+@given(st.lists(st.floats(allow_infinity=False, width=64) | st.none(), max_size=20), st.integers(0, 3))
+def test_formatting_many_numbers_writes_each_as_alone(values, decimals):
+    assert format_numbers(values, decimals) == [format_number(v, decimals) for v in values]
+    assert format_amounts(values) == [format_euros(v) for v in values]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from prioritisation.criteria import RankingSettings
+from prioritisation.criteria import RankingSettings, numeric_columns
 from prioritisation.csv_export import ranking_csv
 from prioritisation.fields import ColumnMapping, map_columns, with_choices
 from prioritisation.inventory import (
@@ -101,6 +101,16 @@ def _inventory(key: InventoryKey, _data: bytes) -> Inventory:
 def inventory() -> Inventory:
     """The inventory as the user has it now: the file, read their way, with their edits."""
     return _inventory(current_key(), state.source().data)
+
+
+@st.cache_resource(max_entries=_ENTRIES, ttl=_LIFETIME, show_spinner=False)
+def _numeric_columns(key: InventoryKey, _inventory: Inventory) -> tuple[str, ...]:
+    return tuple(numeric_columns(_inventory))
+
+
+def candidate_criteria() -> tuple[str, ...]:
+    """Headers of the numeric columns, which the user can add as criteria."""
+    return _numeric_columns(current_key(), inventory())
 
 
 def recognised_mapping() -> ColumnMapping:

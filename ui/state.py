@@ -9,6 +9,7 @@ method are bound to the URL's query parameters so the weights in force can be sh
 from __future__ import annotations
 
 import hashlib
+import os
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,7 +22,9 @@ from prioritisation.fields import FIELDS_BY_KEY
 from prioritisation.inventory import Scale
 from prioritisation.ranking import Method, Normalisation
 
-SAMPLE_PATH = Path(__file__).resolve().parents[1] / "sample_data" / "inventaire_exemple.xlsx"
+BUNDLED_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "inventaire_exemple.xlsx"
+# A server can open on another inventory (a collectivité's own, a benchmark's) by setting this.
+SAMPLE_PATH = Path(os.environ.get("PRIORISATION_EXEMPLE", BUNDLED_SAMPLE))
 
 DEFAULT_WEIGHT = 50
 METHOD_KEY = "methode"

@@ -11,7 +11,15 @@ import pandas as pd
 
 from prioritisation.explanation import Explanation
 from prioritisation.fields import FIELDS_BY_KEY, Kind
-from prioritisation.french import format_euros, format_number, format_percent, format_plain, parse_number
+from prioritisation.french import (
+    format_amounts,
+    format_euros,
+    format_number,
+    format_numbers,
+    format_percent,
+    format_plain,
+    parse_number,
+)
 from prioritisation.inventory import Inventory, cell_text, unique_labels
 from prioritisation.priorities import Ranking
 from prioritisation.problems import Problem
@@ -24,8 +32,10 @@ def score_header(method: Method) -> str:
     return "Q (plus bas = mieux)" if method is Method.VIKOR else "Score (sur 100)"
 
 
-def score_text(method: Method, score: float) -> str:
-    return format_number(score, 3) if method is Method.VIKOR else format_number(score * 100, 1)
+def score_texts(method: Method, scores: np.ndarray) -> list[str]:
+    if method is Method.VIKOR:
+        return format_numbers(scores.tolist(), 3)
+    return format_numbers((scores * 100).tolist(), 1)
 
 
 def movement_text(places: int) -> str:
@@ -38,23 +48,29 @@ def movement_text(places: int) -> str:
 
 def ranked_table(ranking: Ranking, movement: np.ndarray, closeness: list[str]) -> pd.DataFrame:
     """Rank, project, axis, service, score, cost, movement and close calls; best first."""
-    summary = ranking.summary()
+    projects = ranking.inventory.projects
     order = ranking.order
     method = ranking.settings.method
-    return pd.DataFrame(
+
+    def ordered(field: str) -> np.ndarray:
+        return projects[field].to_numpy(dtype=object)[order]
+
+    table = pd.DataFrame(
         {
-            "Rang": summary["Rang"].to_numpy(),
-            "Identifiant": summary["Identifiant"].to_numpy(),
-            "Projet": summary["Projet"].to_numpy(),
-            "Axe stratégique": summary["Axe stratégique"].to_numpy(),
-            "Service porteur": summary["Service porteur"].to_numpy(),
-            score_header(method): [score_text(method, score) for score in summary["Score"]],
-            "Coût d'investissement": [format_euros(cost) for cost in summary["Coût d'investissement (€)"]],
-            "Évolution (poids égaux)": [movement_text(int(places)) for places in movement[order]],
-            "Départage": [closeness[position] for position in order],
+            "Identifiant": ordered("id"),
+            "Projet": ordered("title"),
+            "Axe stratégique": ordered("axis"),
+            "Service porteur": ordered("owner_service"),
+            score_header(method): score_texts(method, ranking.result.scores[order]),
+            "Coût d'investissement": format_amounts(projects["capex"].to_numpy(dtype=float)[order].tolist()),
+            "Évolution (poids égaux)": [movement_text(places) for places in movement[order].tolist()],
+            "Départage": [closeness[position] for position in order.tolist()],
         },
-        index=summary.index,
+        index=projects.index[order],
+        dtype=object,
     )
+    table.insert(0, "Rang", ranking.result.ranks[order])
+    return table
 
 
 def filtered(table: pd.DataFrame, axes: list[str], services: list[str]) -> pd.DataFrame:
@@ -65,6 +81,17 @@ def filtered(table: pd.DataFrame, axes: list[str], services: list[str]) -> pd.Da
     if services:
         keep &= table["Service porteur"].isin(services).to_numpy()
     return table[keep]
+
+
+def distinct(column: pd.Series) -> list[str]:
+    """The non-empty values of a column, sorted, each once."""
+    return sorted(value for value in pd.unique(column.to_numpy(dtype=object)) if value)
+
+
+def project_names(projects: pd.DataFrame) -> dict[int, str]:
+    """Spreadsheet row → 'P07 — Portail citoyen', for choosing a project."""
+    ids, titles = projects["id"].to_numpy(dtype=object), projects["title"].to_numpy(dtype=object)
+    return {int(row): f"{ids[i]} — {titles[i]}" for i, row in enumerate(projects.index)}
 
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:
