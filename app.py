@@ -12,7 +12,7 @@ import streamlit as st
 
 from prioritisation.french import format_percent
 from prioritisation.problems import errors, warnings
-from prioritisation.ranking import normalise_weights
+from prioritisation.ranking import load_engine, normalise_weights
 from ui import data, state
 from ui.guard import page_guard
 from ui.navigation import page_of, streamlit_pages
@@ -22,12 +22,7 @@ from ui.tables import escape_markdown
 @st.cache_resource(show_spinner=False)
 def _warm_up_ranking_engine() -> threading.Thread:
     """Import scikit-criteria (about 2 s) in the background, once per server process."""
-
-    def load() -> None:
-        import skcriteria.agg.simple
-        import skcriteria.agg.topsis  # noqa: F401
-
-    thread = threading.Thread(target=load, name="chargement-skcriteria", daemon=True)
+    thread = threading.Thread(target=load_engine, name="chargement-skcriteria", daemon=True)
     thread.start()
     return thread
 

@@ -21,7 +21,7 @@ NO_COLUMN = "— aucune colonne —"
 
 
 def on_upload() -> None:
-    uploaded = st.session_state.get(UPLOAD_KEY)
+    uploaded = state.widget_value(UPLOAD_KEY)
     if uploaded is None:
         return
     content = uploaded.getvalue()
@@ -34,22 +34,25 @@ def on_upload() -> None:
 
 
 def on_sheet() -> None:
-    chosen = st.session_state[SHEET_KEY]
-    state.set_sheet(None if chosen == AUTOMATIC_SHEET else chosen)
+    chosen = state.widget_value(SHEET_KEY)
+    state.set_sheet(None if chosen == AUTOMATIC_SHEET else str(chosen))
 
 
 def on_scale() -> None:
-    state.set_scale(st.session_state[SCALE_KEY])
+    chosen = state.widget_value(SCALE_KEY)
+    if isinstance(chosen, Scale):
+        state.set_scale(chosen)
 
 
 def on_column(field: str) -> None:
-    chosen = st.session_state[f"colonne_{field}"]
-    state.choose_column(field, None if chosen == NO_COLUMN else chosen)
+    chosen = state.widget_value(f"colonne_{field}")
+    state.choose_column(field, None if chosen == NO_COLUMN else str(chosen))
 
 
 def on_table_edit() -> None:
     """Keep what was typed in the table: (spreadsheet row, column) → text, as typed."""
-    changes = st.session_state[state.editor_key()].get("edited_rows", {})
+    editor = state.widget_value(state.editor_key())
+    changes = editor.get("edited_rows", {}) if isinstance(editor, dict) else {}
     table = editable_table(data.inventory())
     edits = {
         (int(table.index[row]), label): "" if value is None else str(value)

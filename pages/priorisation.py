@@ -20,7 +20,7 @@ from ui import data, state
 from ui.charts import contributions_chart
 from ui.guard import page_guard
 from ui.navigation import page_of
-from ui.tables import explanation_table, filtered, problems_table, project_names, ranked_table
+from ui.tables import distinct, explanation_table, filtered, problems_table, project_names, ranked_table
 
 CHART_PROJECTS = 25
 NEW_CRITERION_KEY = "nouveau_critere"
@@ -29,22 +29,20 @@ MAXIMISE, MINIMISE = "Plus c'est élevé, mieux c'est", "Moins c'est élevé, mi
 
 
 def on_add_criterion() -> None:
-    name = st.session_state.get(NEW_CRITERION_KEY)
-    if name:
-        maximise = st.session_state.get(NEW_DIRECTION_KEY, MAXIMISE) == MAXIMISE
+    name = state.widget_value(NEW_CRITERION_KEY)
+    if isinstance(name, str) and name:
+        maximise = state.widget_value(NEW_DIRECTION_KEY) != MINIMISE
         state.add_criterion(Criterion(name, maximise=maximise))
 
 
 def weights_section() -> None:
     st.subheader("Poids des critères")
-    presets = st.columns(2)
-    for number, name in enumerate(state.PRESETS):
-        presets[number % 2].button(name, on_click=state.apply_preset, args=(name,), width="stretch")
+    names = list(state.PRESETS)
+    for pair in (names[:2], names[2:]):  # two rows of two: same order on a phone, where columns stack
+        for column, name in zip(st.columns(2), pair, strict=True):
+            column.button(name, on_click=state.apply_preset, args=(name,), width="stretch")
     chosen = state.criteria()
-    for criterion in chosen:
-        key = state.weight_key(criterion)
-        if key not in st.session_state:
-            st.session_state[key] = int(state.weight(criterion))
+    state.prepare_weight_sliders(chosen)
     shares = _shares([state.weight(criterion) for criterion in chosen])
     for criterion, share in zip(chosen, shares, strict=True):
         direction = "" if criterion.maximise else " (à minimiser)"
@@ -93,8 +91,7 @@ def criteria_section() -> None:
 def method_section() -> None:
     st.subheader("Méthode")
     methods = [method.value for method in Method]
-    if state.METHOD_KEY not in st.session_state:
-        st.session_state[state.METHOD_KEY] = state.method().value
+    state.prepare_method_widgets()
     chosen = st.radio(
         "Méthode de classement",
         methods,
@@ -106,9 +103,6 @@ def method_section() -> None:
     )
     st.caption(METHOD_EXPLANATIONS[Method(chosen)])
     options = [state.AUTOMATIC, *(normalisation.value for normalisation in Normalisation)]
-    if state.NORMALISATION_KEY not in st.session_state:
-        current = state.normalisation()
-        st.session_state[state.NORMALISATION_KEY] = current.value if current else state.AUTOMATIC
     default = Method(chosen).default_normalisation
     st.selectbox(
         "Normalisation (comment les valeurs sont ramenées entre 0 et 1)",
@@ -135,10 +129,18 @@ def ranking_section(ranking: Ranking) -> None:
     st.subheader("Classement")
     filters = st.columns(2)
     axes = filters[0].multiselect(
-        "Axes stratégiques", sorted(set(table["Axe stratégique"]) - {""}), placeholder="Tous"
+        "Axes stratégiques",
+        distinct(table["Axe stratégique"]),
+        placeholder="Tous",
+        key="axes",
+        persist_state="session",
     )
     services = filters[1].multiselect(
-        "Services porteurs", sorted(set(table["Service porteur"]) - {""}), placeholder="Tous"
+        "Services porteurs",
+        distinct(table["Service porteur"]),
+        placeholder="Tous",
+        key="services",
+        persist_state="session",
     )
     shown = filtered(table, axes, services)
     st.caption(
@@ -168,7 +170,9 @@ def why_section(ranking: Ranking, rows: object) -> None:
     choices = list(rows)
     if not choices:
         return
-    chosen = st.selectbox("Projet", choices, format_func=names.__getitem__)
+    chosen = st.selectbox(
+        "Projet", choices, format_func=names.__getitem__, key="projet_explique", persist_state="session"
+    )
     explanation = explain(ranking, projects.index.get_loc(chosen))
     st.write(explanation.sentence())
     st.dataframe(explanation_table(explanation, ranking.settings.method), hide_index=True, width="stretch")

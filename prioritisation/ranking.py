@@ -102,6 +102,13 @@ class RankResult:
         return self.method is not Method.VIKOR
 
 
+def load_engine() -> None:
+    """Import scikit-criteria now (about 2 s): a server calls it once, off the user's path."""
+    import skcriteria.agg.simple
+    import skcriteria.agg.topsis
+    import skcriteria.agg.vikor  # noqa: F401
+
+
 def normalise_weights(weights: Sequence[float]) -> np.ndarray:
     """Any non-negative numbers with a positive total, scaled to sum 1."""
     array = np.asarray(weights, dtype=float)

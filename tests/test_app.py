@@ -154,12 +154,66 @@ def test_why_a_project_ranks_there_compares_it_with_the_median():
     )
 
 
-def test_filtering_by_axis_keeps_only_that_axis():
+def test_filtering_by_axis_keeps_only_that_axis_and_survives_a_page_change():
     app = visit(start(), "Priorisation")
-    axis = app.multiselect[0].options[0]
-    app.multiselect[0].set_value([axis]).run()
+    axis = app.multiselect(key="axes").options[0]
+    app.multiselect(key="axes").set_value([axis]).run()
     table = app.dataframe[0].value
     assert len(table) > 0 and set(table["Axe stratégique"]) == {axis}
+    visit(app, "Accueil")
+    visit(app, "Priorisation")
+    assert set(app.dataframe[0].value["Axe stratégique"]) == {axis}
+
+
+# --- Sessions and failures ----------------------------------------------------------------
+
+
+def test_two_sessions_never_see_each_others_data():
+    first, second = visit(start(), "Inventaire"), visit(start(), "Inventaire")
+    first.file_uploader[0].upload("maison.csv", CSV_WITH_UNUSUAL_HEADER, "text/csv").run()
+    first.session_state["modifications"] = {(2, "Projet"): "Portail modifié"}
+    first.run()
+    second.run()
+    assert "maison\\.csv" in " ".join(c.value for c in first.caption)
+    assert "inventaire\\_exemple" in " ".join(c.value for c in second.caption)
+    visit(second, "Priorisation")
+    assert len(second.dataframe[0].value) == 40
+
+
+def test_an_error_in_a_page_is_shown_in_french_and_the_other_pages_keep_working(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    def broken(*_args, **_kwargs):
+        raise ZeroDivisionError("panne simulée")
+
+    app = visit(start(), "Priorisation")
+    app.slider(key="poids_urgence").set_value(100).run()
+    monkeypatch.setattr("ui.data.ranking", broken)
+    app.run()
+    assert not app.exception
+    assert any("erreur inattendue" in e.value and "conservés" in e.value for e in app.error)
+    assert "panne simulée" not in " ".join(e.value for e in app.error)
+    visit(app, "Inventaire")
+    no_failure(app)
+    monkeypatch.undo()
+    visit(app, "Priorisation")
+    no_failure(app)
+    assert app.slider(key="poids_urgence").value == 100  # the session kept its weights
+
+
+def test_our_reader_enforces_the_upload_limit_of_the_configuration():
+    from streamlit import config
+
+    app = visit(start(), "Inventaire")
+    config.set_option("server.maxUploadSize", 1)
+    try:
+        big = b"Projet;Urgence;Impact;Faisabilite\n" + b"Projet tres long;3;3;3\n" * 60_000
+        app.file_uploader[0].upload("gros.csv", big, "text/csv").run()
+    finally:
+        config.set_option("server.maxUploadSize", 20)
+    assert any("n'a pas été importé" in e.value and "1,0 Mo" in e.value for e in app.error), [
+        e.value for e in app.error
+    ]
 
 
 # --- Inventaire ---------------------------------------------------------------------------

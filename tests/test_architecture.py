@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-DOMAIN = Path(__file__).resolve().parents[1] / "prioritisation"
+ROOT = Path(__file__).resolve().parents[1]
+DOMAIN = ROOT / "prioritisation"
+APP_FILES = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -33,3 +35,19 @@ def imported_modules(path: Path) -> set[str]:
 def test_each_library_sits_behind_one_module_of_the_domain(library, allowed):
     users = {path.name for path in DOMAIN.glob("*.py") if library in imported_modules(path)}
     assert users == allowed
+
+
+@pytest.mark.parametrize("library", ["skcriteria", "xlsxwriter", "openpyxl", "python_calamine"])
+def test_the_dashboard_reaches_libraries_only_through_the_domain(library):
+    assert not [path.name for path in APP_FILES if library in imported_modules(path)]
+
+
+def test_the_dashboard_never_renders_html():
+    assert not [path.name for path in APP_FILES if "unsafe_allow_html" in path.read_text(encoding="utf-8")]
+    assert not [path.name for path in APP_FILES if "st.html" in path.read_text(encoding="utf-8")]
+
+
+def test_pages_are_thin_scripts_without_streamlit_state_of_their_own():
+    """Session state goes through ui/state.py alone."""
+    touching = [path.name for path in APP_FILES if "session_state" in path.read_text(encoding="utf-8")]
+    assert touching == ["state.py"]

@@ -281,3 +281,17 @@ def test_reads_a_macro_enabled_workbook_without_running_anything():
     inventory = load_inventory(data, "inventaire.xlsm")
     assert list(inventory.projects["title"]) == [row[1] for row in corpus.ROWS]
     assert inventory.errors == []
+
+
+def test_a_column_chosen_by_hand_is_taken_from_the_field_that_had_it():
+    from prioritisation.fields import map_columns, with_choices
+
+    headers = ["Projet", "Urgence", "Impact", "Retombées"]
+    recognised = map_columns(headers)
+    moved = with_choices(recognised, headers, {"feasibility": 2, "urgency": None})
+    assert moved.position("feasibility") == 2
+    assert moved.position("impact") is None
+    assert moved.position("urgency") is None
+    assert moved.position("title") == 0
+    assert any("« Impact » n'a plus de colonne" in note for note in moved.notes)
+    assert recognised.position("impact") == 2  # the recognised mapping is left as it was

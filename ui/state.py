@@ -197,6 +197,27 @@ def weight(criterion: Criterion) -> float:
         return float(DEFAULT_WEIGHT)
 
 
+def prepare_weight_sliders(chosen: tuple[Criterion, ...]) -> None:
+    """Give each weight slider its value in force before it is drawn (link, default or kept)."""
+    for criterion in chosen:
+        key = weight_key(criterion)
+        if key not in st.session_state:
+            st.session_state[key] = int(weight(criterion))
+
+
+def prepare_method_widgets() -> None:
+    if METHOD_KEY not in st.session_state:
+        st.session_state[METHOD_KEY] = method().value
+    if NORMALISATION_KEY not in st.session_state:
+        current = normalisation()
+        st.session_state[NORMALISATION_KEY] = current.value if current else AUTOMATIC
+
+
+def widget_value(key: str) -> object:
+    """What a widget holds now (for callbacks, which run before the page is drawn again)."""
+    return st.session_state.get(key)
+
+
 def apply_preset(name: str) -> None:
     """Callback of a preset button: set the core weights; added criteria keep theirs."""
     for criterion in DEFAULT_CRITERIA:
