@@ -228,60 +228,65 @@ def served(sample: Path | None, work) -> object:
 # -- the report -----------------------------------------------------------------------------------
 
 
+def report_reruns(files: dict[int, Path], moves: int) -> None:
+    print("## Rerun of Priorisation after a weight change (server side, AppTest)\n")
+    baseline = harness_baseline(moves)
+    print("| Projects | First run of the page | Rerun median | Rerun p95 | Ratio to an empty app |")
+    print("|---|---|---|---|---|")
+    for size, path in files.items():
+        first, timings = rerun_timings(path, moves)
+        median = statistics.median(timings)
+        print(
+            f"| {size:,} | {ms(first)} | {ms(median)} | {ms(percentile(timings, 0.95))} "
+            f"| {median / baseline:.0f}× ({ms(baseline)}) |".replace(",", " ")
+        )
+
+
+def report_first_visit() -> None:
+    print("\n## First visit to a freshly started server (websocket, no browser)\n")
+    print("| Page | Time after the health check says ok |")
+    print("|---|---|")
+
+    def visit(port: int, ready: float) -> tuple[float, float]:
+        _, ranking = asyncio.run(first_visit(port))
+        return time.perf_counter() - ready - ranking - READING_SECONDS, ranking
+
+    home, ranking = served(None, visit)
+    print(f"| Accueil (sample, first session) | {ms(home)} |")
+    print(f"| Priorisation, {READING_SECONDS:.0f} s later | {ms(ranking)} |")
+
+
+def report_workshop(samples: dict[str, Path | None], users: int, moves: int) -> None:
+    low, high = THINK_SECONDS
+    print(f"\n## Workshop: {users} users, each moving a weight every {low:.0f}–{high:.0f} s, one server\n")
+    print("| Projects | Moves | Median | p95 | Max |")
+    print("|---|---|---|---|---|")
+    for label, sample in samples.items():
+        latencies = served(sample, lambda port, ready: asyncio.run(workshop(port, users, moves)))
+        print(
+            f"| {label} | {len(latencies)} | {ms(statistics.median(latencies))} "
+            f"| {ms(percentile(latencies, 0.95))} | {ms(max(latencies))} |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--parts", default="rerun,first,workshop", help="among rerun, first, workshop")
     options = parser.parse_args()
+    parts = set(options.parts.split(","))
     moves = 8 if options.quick else 20
     users = 10 if options.quick else 30
-    sizes = (500, 5_000)
-
     with tempfile.TemporaryDirectory() as folder:
-        files = {}
-        for size in sizes:
-            files[size] = Path(folder) / f"inventaire_{size}.xlsx"
-            write_inventory_xlsx(files[size], size)
-
-        print("## Rerun of Priorisation after a weight change (server side, AppTest)\n")
-        baseline = harness_baseline(moves)
-        print("| Projects | First run of the page | Rerun median | Rerun p95 | Ratio to an empty app |")
-        print("|---|---|---|---|---|")
-        for size in sizes:
-            first, timings = rerun_timings(files[size], moves)
-            median = statistics.median(timings)
-            print(
-                f"| {size:,} | {ms(first)} | {ms(median)} | {ms(percentile(timings, 0.95))} "
-                f"| {median / baseline:.0f}× ({ms(baseline)}) |".replace(",", " ")
-            )
-
-        print("\n## First visit to a freshly started server (websocket, no browser)\n")
-        print("| Page | Time after the health check says ok |")
-        print("|---|---|")
-
-        def visit(port: int, ready: float) -> tuple[float, float]:
-            _, ranking = asyncio.run(first_visit(port))
-            return time.perf_counter() - ready - ranking - READING_SECONDS, ranking
-
-        home, ranking = served(None, visit)
-        print(f"| Accueil (sample, first session) | {ms(home)} |")
-        print(f"| Priorisation, {READING_SECONDS:.0f} s later | {ms(ranking)} |")
-
-        low, high = THINK_SECONDS
-        print(
-            f"\n## Workshop: {users} users, each moving a weight every {low:.0f}–{high:.0f} s, one server\n"
-        )
-        print("| Projects | Moves | Median | p95 | Max |")
-        print("|---|---|---|---|---|")
-        for label, sample in (("40 (sample)", None), ("500", files[500])):
-
-            def load(port: int, ready: float, sample_users: int = users) -> list[float]:
-                return asyncio.run(workshop(port, sample_users, moves))
-
-            latencies = served(sample, load)
-            print(
-                f"| {label} | {len(latencies)} | {ms(statistics.median(latencies))} "
-                f"| {ms(percentile(latencies, 0.95))} | {ms(max(latencies))} |"
-            )
+        files = {size: Path(folder) / f"inventaire_{size}.xlsx" for size in (500, 5_000)}
+        for size, path in files.items():
+            write_inventory_xlsx(path, size)
+        if "rerun" in parts:
+            report_reruns(files, moves)
+        if "first" in parts:
+            report_first_visit()
+        if "workshop" in parts:
+            report_workshop({"40 (sample)": None, "500": files[500]}, users, moves)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ def on_add_criterion() -> None:
 
 def weights_section() -> None:
     st.subheader("Poids des critères")
+    st.caption("Préréglages : poids égaux, ou le critère choisi d'abord (60 %, les deux autres 20 %).")
     names = list(state.PRESETS)
     for pair in (names[:2], names[2:]):  # two rows of two: same order on a phone, where columns stack
         for column, name in zip(st.columns(2), pair, strict=True):

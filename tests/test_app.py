@@ -98,7 +98,7 @@ def test_moving_a_weight_reorders_the_ranking_as_the_engine_says():
 
 def test_a_preset_sets_the_weights_and_the_ranking_follows():
     app = visit(start(), "Priorisation")
-    next(b for b in app.button if b.label == "Impact d'abord").click().run()
+    next(b for b in app.button if b.label == "Impact").click().run()
     no_failure(app)
     assert app.slider(key="poids_impact").value == 60
     assert shown_ids(app) == engine_ids(RankingSettings(weights=(20, 60, 20)))

@@ -149,7 +149,7 @@ def test_a_user_uploads_ranks_and_exports_in_a_real_browser(
         browser = playwright.chromium.launch(executable_path=browser_path, headless=True, args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(
-                viewport={"width": 1400, "height": 900}, accept_downloads=True, locale="en-US"
+                viewport={"width": 1400, "height": 1500}, accept_downloads=True, locale="en-US"
             )
             page.goto(server_url)
             settle(page)

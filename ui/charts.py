@@ -62,7 +62,7 @@ def contributions_chart(ranking: Ranking, positions: np.ndarray) -> go.Figure:
         "separators": FRENCH_SEPARATORS,
         "height": 120 + BAR_HEIGHT * len(names),
         "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
         "xaxis": {"title": {"text": axis_title}},
         "yaxis": {"autorange": "reversed", "automargin": True},
         "font": {"size": 14},

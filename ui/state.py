@@ -40,11 +40,11 @@ _EDITOR_VERSION = "version_tableau"
 _EXTRA_CRITERIA = "criteres_ajoutes"
 _UPLOAD_MESSAGE = "message_import"
 
-PRESETS: dict[str, dict[str, int]] = {
+PRESETS: dict[str, dict[str, int]] = {  # « Urgence » reads « urgence d'abord » (60 / 20 / 20)
     "Équilibré": {"urgency": 50, "impact": 50, "feasibility": 50},
-    "Urgence d'abord": {"urgency": 60, "impact": 20, "feasibility": 20},
-    "Impact d'abord": {"urgency": 20, "impact": 60, "feasibility": 20},
-    "Faisabilité d'abord": {"urgency": 20, "impact": 20, "feasibility": 60},
+    "Urgence": {"urgency": 60, "impact": 20, "feasibility": 20},
+    "Impact": {"urgency": 20, "impact": 60, "feasibility": 20},
+    "Faisabilité": {"urgency": 20, "impact": 20, "feasibility": 60},
 }
 
 
