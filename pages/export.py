@@ -11,7 +11,7 @@ import streamlit as st
 from prioritisation.french import format_date, format_percent
 from prioritisation.priorities import CannotRank, Ranking
 from prioritisation.workbook import equivalent_command
-from ui import data
+from ui import data, state
 from ui.guard import page_guard
 from ui.navigation import page_of
 from ui.tables import problems_table
@@ -66,6 +66,11 @@ def downloads(ranking: Ranking) -> None:
     )
     with st.expander("Refaire ce classement en ligne de commande"):
         st.code(equivalent_command(ranking), language="bash")
+        if state.edits():
+            st.caption(
+                "Cette commande classe le fichier d'origine : les cellules modifiées dans "
+                "l'application n'y sont pas. Elles sont, elles, dans le classeur exporté."
+            )
 
 
 st.title("Export")
