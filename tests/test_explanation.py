@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from prioritisation.criteria import RankingSettings
@@ -51,6 +51,7 @@ def test_tied_projects_are_ex_aequo_and_near_ones_are_close():
     assert marks == [TIED, TIED, CLOSE, CLOSE, ""]
 
 
+@settings(deadline=None, max_examples=50)  # each example reads a workbook and ranks it
 @given(st.lists(st.tuples(*[st.integers(1, 5)] * 3), min_size=1, max_size=12))
 def test_a_project_is_marked_only_when_a_neighbour_is_within_the_margin(scores):
     rows = [[f"P{i}", f"Projet {i}", "Axe 1", *values] for i, values in enumerate(scores)]

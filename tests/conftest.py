@@ -1,0 +1,9 @@
+"""Test settings shared by every test module."""
+
+from __future__ import annotations
+
+from hypothesis import settings
+
+# Timings never decide a test: a slow first example (imports, a busy CI machine) is not a failure.
+settings.register_profile("sans-chrono", deadline=None)
+settings.load_profile("sans-chrono")
