@@ -139,6 +139,24 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("duration", "Durée (mois)", Kind.MONTHS, ("duree", "duree en mois", "duree mois", "duree totale")),
     Field(
+        "diagnostic_months",
+        "Durée diagnostic (mois)",
+        Kind.MONTHS,
+        ("duree diagnostic", "duree du diagnostic", "duree cadrage", "duree diagnostic cadrage"),
+    ),
+    Field(
+        "pilot_months",
+        "Durée pilote (mois)",
+        Kind.MONTHS,
+        ("duree pilote", "duree du pilote", "duree experimentation"),
+    ),
+    Field(
+        "deployment_months",
+        "Durée déploiement (mois)",
+        Kind.MONTHS,
+        ("duree deploiement", "duree du deploiement", "duree montee en charge"),
+    ),
+    Field(
         "depends_on",
         "Dépendances",
         Kind.IDS,
@@ -153,6 +171,12 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("kpi_target", "Valeur cible", Kind.TEXT, ("valeur cible", "cible", "objectif chiffre")),
     Field("kpi_deadline", "Échéance", Kind.TEXT, ("echeance", "date cible", "date d echeance")),
+    Field(
+        "own_share_exempt",
+        "Dérogation part minimale",
+        Kind.TEXT,
+        ("derogation", "derogation part minimale", "derogation autofinancement", "exemption part minimale"),
+    ),
     Field(
         "lead",
         "Responsable",

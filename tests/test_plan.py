@@ -1,0 +1,255 @@
+"""The plan: calendar, envelopes, prerequisites, capacity, funding rules and the optimal portfolio."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from prioritisation.funding import FundingRules, RegionCategory, funding_plans
+from prioritisation.inventory import load_inventory
+from prioritisation.plan import calendar_rows, make_plan
+from prioritisation.portfolio import Selection, in_ranking_order, optimal
+from prioritisation.priorities import rank_inventory
+from prioritisation.schedule import InvalidPlan, Phase, PlanSettings, Work, phase_lengths, schedule_in_order
+from tests import corpus
+
+START = dt.date(2026, 1, 1)
+SHORT = (1, 1, 1)  # three one-month phases: all the spending of a project falls in its start year
+
+
+def plan_settings(**changes: object) -> PlanSettings:
+    values = {"start": START, "horizon_years": 1, "phase_months": SHORT, "cost_split": (1 / 3, 1 / 3, 1 / 3)}
+    values.update(changes)
+    return PlanSettings(**values)  # type: ignore[arg-type]
+
+
+# --- ORACLES.md -------------------------------------------------------------------------------
+
+KNAPSACK = [
+    Work("1", "Un", 60, 10, 0, SHORT),
+    Work("2", "Deux", 100, 20, 0, SHORT),
+    Work("3", "Trois", 120, 30, 0, SHORT),
+]
+
+
+def test_knapsack_optimum_is_220_where_greedy_by_value_per_cost_gets_160():
+    budget = plan_settings(envelopes=((2026, 50.0),))
+    greedy = in_ranking_order(KNAPSACK, budget, order=["1", "2", "3"])  # by value / cost
+    assert greedy.total_score == 160
+    best = optimal(KNAPSACK, budget)
+    assert best.total_score == 220
+    assert {p.work.id for p in best.calendar.retained} == {"2", "3"}
+    assert best.selection is Selection.OPTIMAL and best.gap is not None and best.gap < 1e-4
+    assert best.calendar.spending()[0] == pytest.approx(50)
+
+
+def test_own_share_is_20_percent_of_the_public_financing():
+    headers = [
+        "Projet",
+        "Urgence",
+        "Impact",
+        "Faisabilité",
+        "Coût",
+        "DETR (€)",
+        "Autofinancement (€)",
+        "Partenaires privés (€)",
+    ]
+    rows = [
+        ["Tout public, part trop faible", 3, 3, 3, 100_000, 80_001, 19_999, 0],
+        ["Tout public, part juste", 3, 3, 3, 100_000, 80_000, 20_000, 0],
+        ["Avec 30 000 € privés, juste", 3, 3, 3, 100_000, 56_000, 14_000, 30_000],
+        ["Avec 30 000 € privés, trop de subventions", 3, 3, 3, 100_000, 56_001, 13_999, 30_000],
+    ]
+    inventory = load_inventory(corpus.simple_xlsx(headers, rows), "inventaire.xlsx")
+    checks = funding_plans(inventory, FundingRules())
+    assert [check.compliant for check in checks] == [False, True, True, False]
+    assert "il en faut 20 % au moins, 20 000 €" in checks[0].problems[0].replace("\u00a0", " ").replace(
+        "\u202f", " "
+    )
+    assert checks[2].public == 70_000 and checks[2].own_share == pytest.approx(0.2)
+
+
+def test_uncovered_cost_is_own_funds_and_exemptions_and_feder_caps_apply():
+    headers = [
+        "Projet",
+        "Urgence",
+        "Impact",
+        "Faisabilité",
+        "Coût",
+        "FEDER (€)",
+        "DETR (€)",
+        "Dérogation part minimale",
+    ]
+    rows = [
+        ["Reste à charge implicite", 3, 3, 3, 100_000, 0, 50_000, ""],
+        ["Dérogation", 3, 3, 3, 100_000, 0, 95_000, "oui"],
+        ["FEDER trop haut", 3, 3, 3, 100_000, 60_000, 0, ""],
+    ]
+    inventory = load_inventory(corpus.simple_xlsx(headers, rows), "inventaire.xlsx")
+    first, exempt, feder = funding_plans(inventory, FundingRules())
+    assert first.amounts["own_funds"] == 50_000 and first.compliant
+    assert exempt.exempt and exempt.compliant
+    assert not feder.compliant and "FEDER" in feder.problems[0]
+    transition = funding_plans(inventory, FundingRules(region=RegionCategory.TRANSITION))[2]
+    assert transition.compliant
+
+
+# --- The calendar -------------------------------------------------------------------------------
+
+
+def test_defers_project_when_envelope_is_exhausted():
+    works = [Work("A", "A", 0.9, 40, 0, SHORT), Work("B", "B", 0.8, 40, 0, SHORT)]
+    calendar = schedule_in_order(works, plan_settings(envelopes=((2026, 50.0),)))
+    assert calendar.placements[0].start == 0
+    assert calendar.placements[1].reason == "enveloppe 2026 épuisée"
+
+
+def test_a_prerequisite_ranked_lower_is_pulled_ahead_and_finishes_first():
+    works = [Work("A", "A", 0.9, 10, 0, SHORT, needs=("B",)), Work("B", "B", 0.1, 10, 0, SHORT)]
+    calendar = schedule_in_order(works, plan_settings())
+    a, b = calendar.placements
+    assert b.start == 0 and a.start == b.end == 3
+
+
+def test_waits_for_its_prerequisite_and_says_so():
+    works = [Work("A", "A", 0.9, 10, 0, (4, 4, 4), needs=("B",)), Work("B", "B", 0.1, 10, 0, (4, 4, 4))]
+    calendar = schedule_in_order(works, plan_settings())
+    assert calendar.placements[0].reason.startswith("attend B (fin en janvier 2027)")
+
+
+def test_team_capacity_limits_projects_running_at_once():
+    works = [Work(str(i), str(i), 1 - i / 10, 10, 0, (2, 2, 2)) for i in range(3)]
+    calendar = schedule_in_order(works, plan_settings(capacity=2))
+    assert [p.start for p in calendar.placements] == [0, 0, 6]
+
+
+def test_excluded_and_must_do_projects():
+    works = [
+        Work("A", "A", 0.9, 40, 0, SHORT),
+        Work("B", "B", 0.1, 40, 0, SHORT),
+        Work("C", "C", 0.5, 5, 0, SHORT),
+    ]
+    calendar = schedule_in_order(
+        works, plan_settings(envelopes=((2026, 50.0),), must_do=frozenset({"B"}), excluded=frozenset({"C"}))
+    )
+    assert [p.retained for p in calendar.placements] == [False, True, False]
+    assert calendar.placements[2].reason == "exclu par l'utilisateur"
+
+
+def test_phases_follow_each_other_and_review_comes_last():
+    settings = PlanSettings(start=dt.date(2026, 9, 1))
+    assert phase_lengths(None, settings) == settings.phase_months
+    assert sum(phase_lengths(24, settings)) == 24
+    calendar = schedule_in_order([Work("A", "A", 1, 1000, 120, phase_lengths(24, settings))], settings)
+    phases = calendar.placements[0].phases(settings)
+    assert [phase for phase, _, _ in phases] == [
+        Phase.DIAGNOSTIC,
+        Phase.PILOT,
+        Phase.DEPLOYMENT,
+        Phase.REVIEW,
+    ]
+    assert all(previous[2] == following[1] for previous, following in itertools.pairwise(phases))
+    assert calendar.capex_by_year.sum() == pytest.approx(1000)
+    assert calendar.opex_by_year[0][:2].tolist() == [0, 0]  # operating cost starts after deployment
+    assert calendar.opex_by_year[0][2] == pytest.approx(120 * 4 / 12)  # deployment ends in Sept. 2028
+
+
+def test_settings_that_cannot_give_a_plan_are_refused_in_french():
+    with pytest.raises(InvalidPlan, match="100 %"):
+        PlanSettings(start=START, cost_split=(0.5, 0.5, 0.5))
+    with pytest.raises(InvalidPlan, match="obligatoire et exclu"):
+        PlanSettings(start=START, must_do=frozenset({"A"}), excluded=frozenset({"A"}))
+
+
+# --- Properties ----------------------------------------------------------------------------------
+
+project = st.tuples(
+    st.floats(0.01, 1), st.integers(0, 400), st.integers(1, 6), st.integers(1, 12), st.integers(1, 18)
+)
+
+
+@st.composite
+def portfolios(draw: st.DrawFn, dependencies: bool = True) -> tuple[list[Work], PlanSettings]:
+    drawn = draw(st.lists(project, min_size=1, max_size=9))
+    works = []
+    for i, (score, capex, diag, pilot, deploy) in enumerate(drawn):
+        needs = ()
+        if dependencies and i and draw(st.booleans()):
+            needs = (str(draw(st.integers(0, i - 1))),)
+        works.append(Work(str(i), f"Projet {i}", score, float(capex), 10.0, (diag, pilot, deploy), needs))
+    envelopes = draw(st.lists(st.integers(0, 600), min_size=3, max_size=3))
+    capacity = draw(st.none() | st.integers(1, 4))
+    plan = PlanSettings(
+        start=dt.date(2026, draw(st.integers(1, 12)), 1),
+        horizon_years=3,
+        envelopes=tuple((2026 + y, float(amount)) for y, amount in enumerate(envelopes)),
+        capacity=capacity,
+    )
+    return works, plan
+
+
+@settings(max_examples=80)
+@given(portfolios())
+def test_no_year_exceeds_its_envelope_and_prerequisites_end_before_dependents_start(case):
+    works, plan = case
+    for portfolio in (in_ranking_order(works, plan), optimal(works, plan, time_limit=5)):
+        calendar = portfolio.calendar
+        spent = calendar.spending()
+        for year, amount in zip(plan.years, spent, strict=True):
+            assert amount <= plan.envelope(year) + 1e-6
+        starts = {p.work.id: p for p in calendar.placements}
+        for placement in calendar.retained:
+            for need in placement.work.needs:
+                assert starts[need].retained and starts[need].end <= placement.start
+            assert placement.end <= plan.months
+
+
+@settings(max_examples=60)
+@given(portfolios())
+def test_the_optimal_total_is_never_below_the_ranking_order_total(case):
+    works, plan = case
+    assert optimal(works, plan, time_limit=5).total_score >= in_ranking_order(works, plan).total_score - 1e-9
+
+
+@settings(max_examples=60)
+@given(portfolios(dependencies=False))
+def test_in_ranking_order_a_better_project_never_starts_after_a_worse_one_that_needs_no_more(case):
+    works, plan = case
+    calendar = in_ranking_order(works, plan).calendar
+    for better in calendar.placements:
+        for worse in calendar.placements:
+            if (
+                better.work.score > worse.work.score
+                and worse.retained
+                and better.work.capex <= worse.work.capex
+                and better.work.months == worse.work.months
+            ):
+                assert better.retained and better.start <= worse.start
+
+
+@settings(max_examples=30)
+@given(portfolios())
+def test_the_same_inputs_give_the_same_plan(case):
+    works, plan = case
+    first, second = optimal(works, plan, time_limit=5), optimal(works, plan, time_limit=5)
+    assert [p.start for p in first.calendar.placements] == [p.start for p in second.calendar.placements]
+    assert np.array_equal(
+        in_ranking_order(works, plan).calendar.capex_by_year,
+        in_ranking_order(works, plan).calendar.capex_by_year,
+    )
+
+
+# --- From an inventory ----------------------------------------------------------------------------
+
+
+def test_the_sample_plan_postpones_with_reasons_and_lists_each_phase():
+    ranking = rank_inventory(load_inventory(corpus.simple_xlsx()))
+    plan = make_plan(ranking, PlanSettings(start=START, envelopes=((2026, 0.0),)))
+    assert all(p.retained or p.reason for p in plan.calendar.placements)
+    rows = calendar_rows(make_plan(ranking, PlanSettings(start=START)))
+    assert len(rows) == 3 * 4 and rows[0][2] == "Diagnostic / cadrage" and rows[0][3] == START
