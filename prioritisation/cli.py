@@ -8,6 +8,7 @@ invocation or a file that cannot be read or is refused as unsafe. Never a traceb
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,11 +17,15 @@ from typing import NoReturn
 from prioritisation import __version__
 from prioritisation.criteria import DEFAULT_CRITERIA, RankingSettings, parse_criteria, parse_weights
 from prioritisation.fields import FIELDS_BY_KEY, UnknownOverride
-from prioritisation.french import parse_number
+from prioritisation.french import parse_number, split_items
+from prioritisation.funding import FundingRules, RegionCategory, funding_plans, funding_problems
 from prioritisation.inventory import Inventory, Scale, load_inventory
+from prioritisation.plan import make_plan
+from prioritisation.portfolio import Selection
 from prioritisation.priorities import CannotRank, check, rank_inventory
 from prioritisation.problems import Problem
 from prioritisation.ranking import InvalidSettings, Method, Normalisation
+from prioritisation.schedule import InvalidPlan, PlanSettings, parse_envelopes, parse_month
 from prioritisation.untrusted import MB, FileRefused, ReadLimits
 
 OK, DATA_ERRORS, UNUSABLE = 0, 1, 2
@@ -53,6 +58,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="défaut : scale (somme pondérée), vector (TOPSIS), minmax (VIKOR)",
     )
     rank.add_argument("--vikor-v", type=_number, default=0.5, help="poids de la stratégie de groupe")
+    plan = rank.add_argument_group("plan (calendrier et budget)")
+    plan.add_argument("--start", help="premier mois du plan, AAAA-MM (défaut : le mois en cours)")
+    plan.add_argument("--horizon-years", type=int, default=6, help="durée du plan en années (défaut 6)")
+    plan.add_argument("--envelope", help='enveloppes d\'investissement, ex. "2026=300000;2027=1,2 M€"')
+    plan.add_argument("--capacity", type=int, help="projets menés de front au plus (défaut : sans limite)")
+    plan.add_argument(
+        "--selection",
+        choices=[selection.value for selection in Selection],
+        default=Selection.RANKING.value,
+        help="ranking : dans l'ordre du classement ; optimal : le meilleur total (solveur HiGHS)",
+    )
+    plan.add_argument("--must-do", help="identifiants des projets à retenir quoi qu'il arrive, ex. P01,P07")
+    plan.add_argument("--exclude", help="identifiants des projets à écarter, ex. P12")
+    plan.add_argument(
+        "--time-limit", type=_number, default=10, help="secondes laissées au solveur (défaut 10)"
+    )
 
     validate = commands.add_parser("validate", help="vérifier l'inventaire sans le classer")
     _add_inventory_options(validate)
@@ -76,6 +97,18 @@ def _add_inventory_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--weights", help='ex. "Urgence=40,Impact=35,Faisabilité=25"')
     command.add_argument("--scale", default="1-5", help="échelle des notes (défaut 1-5)")
     command.add_argument("--max-size-mb", type=_number, default=20, help="taille maximale du fichier")
+    command.add_argument(
+        "--own-share",
+        type=_number,
+        default=20,
+        help="part propre minimale, %% du financement public (défaut 20)",
+    )
+    command.add_argument(
+        "--region",
+        choices=[category.name.lower().replace("_", "-") for category in RegionCategory],
+        default="more-developed",
+        help="catégorie de région pour le plafond FEDER (défaut more-developed : 50 %%)",
+    )
 
 
 def _number(text: str) -> float:
@@ -91,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(arguments)
     except UsageError as problem:
         return _fail(str(problem), UNUSABLE)
-    except (FileRefused, UnknownOverride, InvalidSettings) as problem:
+    except (FileRefused, UnknownOverride, InvalidSettings, InvalidPlan) as problem:
         return _fail(str(problem), UNUSABLE)
     except OSError as problem:
         return _fail(f"Fichier inaccessible : {problem.filename or ''} ({problem.strerror}).", UNUSABLE)
@@ -117,7 +150,7 @@ def _run(arguments: argparse.Namespace) -> int:
     for note in inventory.notes:
         print(f"Note : {note}", file=sys.stderr)
     if arguments.command == "validate":
-        return _report_validation(inventory, settings)
+        return _report_validation(inventory, settings, _rules(arguments))
     return _rank(arguments, inventory, settings)
 
 
@@ -166,9 +199,29 @@ def _settings(arguments: argparse.Namespace) -> RankingSettings:
     )
 
 
-def _report_validation(inventory: Inventory, settings: RankingSettings) -> int:
+def _rules(arguments: argparse.Namespace) -> FundingRules:
+    if not 0 <= arguments.own_share <= 100:
+        raise UsageError("--own-share : un pourcentage entre 0 et 100, ex. 20 ou 30.")
+    region = RegionCategory[arguments.region.upper().replace("-", "_")]
+    return FundingRules(min_own_share=arguments.own_share / 100, region=region)
+
+
+def _plan_settings(arguments: argparse.Namespace) -> PlanSettings:
+    if arguments.time_limit <= 0:
+        raise UsageError("--time-limit : un nombre de secondes positif.")
+    return PlanSettings(
+        start=parse_month(arguments.start) if arguments.start else dt.date.today().replace(day=1),
+        horizon_years=arguments.horizon_years,
+        envelopes=parse_envelopes(arguments.envelope) if arguments.envelope else (),
+        capacity=arguments.capacity,
+        must_do=frozenset(split_items(arguments.must_do or "")),
+        excluded=frozenset(split_items(arguments.exclude or "")),
+    )
+
+
+def _report_validation(inventory: Inventory, settings: RankingSettings, rules: FundingRules) -> int:
     print(mapping_report(inventory))
-    found = check(inventory, settings)
+    found = check(inventory, settings) + funding_problems(inventory, funding_plans(inventory, rules))
     _print_problems(found)
     errors = sum(problem.is_error for problem in found)
     projects = len(inventory.projects)
@@ -196,6 +249,7 @@ def mapping_report(inventory: Inventory) -> str:
 
 def _rank(arguments: argparse.Namespace, inventory: Inventory, settings: RankingSettings) -> int:
     output = _output_path(arguments.output)
+    plan_settings, rules = _plan_settings(arguments), _rules(arguments)
     try:
         ranking = rank_inventory(inventory, settings)
     except CannotRank as refused:
@@ -203,14 +257,22 @@ def _rank(arguments: argparse.Namespace, inventory: Inventory, settings: Ranking
         print("Classement impossible : corrigez les erreurs ci-dessus.", file=sys.stderr)
         return DATA_ERRORS
     _print_problems(list(ranking.problems))
+    plan = make_plan(
+        ranking, plan_settings, Selection(arguments.selection), rules, time_limit=arguments.time_limit
+    )
+    _print_problems(list(plan.problems))
+    for breach in plan.ceilings:
+        print(f"Plafond dépassé : {breach}", file=sys.stderr)
     from prioritisation.workbook import write_ranking
 
-    write_ranking(ranking, output)
+    write_ranking(ranking, output, plan=plan)
     best = ranking.summary().iloc[0]
+    retained = len(plan.calendar.retained)
     print(
         f"{len(inventory.projects)} projets classés ({ranking.settings.method.label}, "
-        f"normalisation {ranking.result.normalisation.value}) ; premier : {best['Projet']}. "
-        f"Classeur écrit : {output}"
+        f"normalisation {ranking.result.normalisation.value}) ; premier : {best['Projet']}.\n"
+        f"Plan ({plan.chosen.selection.label}, {plan.chosen.gap_text()}) : {retained} projet(s) retenu(s), "
+        f"{len(inventory.projects) - retained} reporté(s). Classeur écrit : {output}"
     )
     return OK
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from prioritisation import problems as p
 from prioritisation.fields import FIELDS_BY_KEY, SCORE_FIELDS, Kind, field_key, normalise_header
-from prioritisation.french import parse_number
+from prioritisation.french import parse_number, split_items
 from prioritisation.inventory import Inventory, cell_text, unique_labels
 from prioritisation.problems import Problem
 from prioritisation.ranking import InvalidSettings, Method, Normalisation, normalise_weights
@@ -193,7 +193,7 @@ def _column_values(inventory: Inventory, criterion: ResolvedCriterion) -> tuple[
 def parse_criteria(text: str) -> tuple[Criterion, ...]:
     """'Urgence:max,Coût total HT:min' → criteria; InvalidSettings on a bad direction."""
     criteria = []
-    for part in _split_list(text):
+    for part in split_items(text):
         name, _, direction = part.rpartition(":") if ":" in part else (part, "", "max")
         direction = direction.strip().lower()
         if direction not in ("max", "min"):
@@ -211,7 +211,7 @@ def parse_weights(text: str, criteria: Sequence[Criterion]) -> tuple[float, ...]
     """'Urgence=40,Impact=35' → one weight per criterion (an unnamed criterion weighs 0)."""
     keys = [normalise_header(field_key(c.name) or c.name) for c in criteria]
     weights = [0.0] * len(criteria)
-    for part in _split_list(text):
+    for part in split_items(text):
         name, equals, value = part.rpartition("=")
         number = parse_number(value.strip())
         if not equals or number is None:
@@ -222,17 +222,3 @@ def parse_weights(text: str, criteria: Sequence[Criterion]) -> tuple[float, ...]
             raise InvalidSettings(f"« {name.strip()} » n'est pas un des critères ({known}).")
         weights[keys.index(key)] = number
     return tuple(weights)
-
-
-def _split_list(text: str) -> list[str]:
-    """Split on commas that separate items (a comma between digits is a decimal mark)."""
-    parts, current = [], ""
-    for index, char in enumerate(text):
-        between_digits = 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit()
-        if char in ",;" and not (char == "," and between_digits):
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return [part.strip() for part in parts if part.strip()]

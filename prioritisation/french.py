@@ -137,3 +137,18 @@ def format_date(day: dt.date) -> str:
     """date(2026, 3, 12) → '12 mars 2026'; the first of the month reads '1er'."""
     number = "1er" if day.day == 1 else str(day.day)
     return f"{number} {MONTHS[day.month - 1]} {day.year}"
+
+
+def split_items(text: str) -> list[str]:
+    """Split a list on `;` and on commas that separate items (a comma between digits is a
+    decimal mark): 'Urgence=40,5;Impact=30' → ['Urgence=40,5', 'Impact=30']."""
+    parts, current = [], ""
+    for index, char in enumerate(text):
+        between_digits = 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit()
+        if char in ",;" and not (char == "," and between_digits):
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return [part.strip() for part in parts if part.strip()]

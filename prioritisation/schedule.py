@@ -22,7 +22,7 @@ from enum import Enum
 
 import numpy as np
 
-from prioritisation.french import format_plain
+from prioritisation.french import format_plain, parse_number, split_items
 
 
 class Phase(Enum):
@@ -361,3 +361,28 @@ def _calendar(
         [years.opex(p.work.opex, p.end) if p.end is not None else np.zeros(count) for p in placements]
     ).reshape(len(placements), count)
     return Calendar(settings, tuple(placements), capex_rows, opex_rows)
+
+
+def parse_envelopes(text: str) -> tuple[tuple[int, float], ...]:
+    """'2026=300 000;2027=1,2 M€' → ((2026, 300000.0), (2027, 1200000.0)); InvalidPlan if unreadable."""
+    envelopes = {}
+    for item in split_items(text):
+        year_text, equals, amount_text = item.partition("=")
+        amount = parse_number(amount_text.strip())
+        if not equals or not year_text.strip().isdigit() or amount is None or amount < 0:
+            raise InvalidPlan(
+                f"« {item} » : écrivez l'enveloppe sous la forme ANNÉE=MONTANT, ex. 2027=300000."
+            )
+        envelopes[int(year_text.strip())] = amount
+    return tuple(sorted(envelopes.items()))
+
+
+def parse_month(text: str) -> dt.date:
+    """'2026-09' or '09/2026' → 1 Sept. 2026; InvalidPlan if unreadable."""
+    cleaned = text.strip()
+    for pattern in ("%Y-%m", "%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(cleaned, pattern).date().replace(day=1)
+        except ValueError:
+            continue
+    raise InvalidPlan(f"« {text} » : écrivez le mois de début sous la forme AAAA-MM, ex. 2027-01.")

@@ -24,13 +24,24 @@ from xlsxwriter.worksheet import Worksheet
 
 from prioritisation import __version__
 from prioritisation.fields import AXES, FIELDS, FIELDS_BY_KEY, SCORE_FIELDS, Kind
-from prioritisation.french import format_date, format_number, format_percent, format_plain
+from prioritisation.french import format_date, format_euros, format_number, format_percent, format_plain
+from prioritisation.plan import (
+    END_HEADER,
+    REASON_HEADER,
+    RETAINED_HEADER,
+    START_HEADER,
+    Plan,
+    budget_rows,
+    calendar_rows,
+)
 from prioritisation.priorities import RANK_HEADER, SCORE_HEADER, Ranking
 from prioritisation.ranking import METHOD_EXPLANATIONS, Method
 from prioritisation.untrusted import column_letters
 
 RANKING_SHEET = "Classement"
 PARAMETERS_SHEET = "Paramètres"
+CALENDAR_SHEET = "Calendrier"
+BUDGET_SHEET = "Budget"
 EUROS = '#,##0 "€"'
 SCORE_FORMAT = "0.0000"
 EXCEL_TEXT_LIMIT = 32_767
@@ -49,6 +60,7 @@ _FORMATS = {
         "valign": "top",
     },
     "euros": {"num_format": EUROS},
+    "year": {"num_format": "0"},
     "score": {"num_format": SCORE_FORMAT},
     "rank": {"num_format": "0"},
     "date": {"num_format": "dd/mm/yyyy"},
@@ -137,32 +149,47 @@ def _display_length(value: object) -> int:
 # The ranked export
 
 
-def write_ranking(ranking: Ranking, destination: Destination, *, now: dt.datetime | None = None) -> None:
-    """Write the `Classement` and `Paramètres` sheets of DESIGN.md §4 to a path or a buffer."""
+def write_ranking(
+    ranking: Ranking, destination: Destination, *, now: dt.datetime | None = None, plan: Plan | None = None
+) -> None:
+    """Write the sheets of DESIGN.md §4 to a path or a buffer: `Classement` and `Paramètres`,
+    and with a plan, `Calendrier` and `Budget` (and the plan's columns in `Classement`)."""
     workbook, formats = _open(destination)
-    truncated = _write_classement(workbook, formats, ranking)
-    headers = [*ranking.inventory.table.headers, RANK_HEADER, SCORE_HEADER]
+    truncated = _write_classement(workbook, formats, ranking, plan)
+    if plan is not None:
+        _write_plan_sheets(workbook, formats, plan)
+    headers = [*ranking.inventory.table.headers, RANK_HEADER, SCORE_HEADER, *(PLAN_HEADERS if plan else ())]
     notes = [
         ["Texte tronqué", f"ligne {row}, colonne « {headers[column]} » : plus de "
          f"{format_number(EXCEL_TEXT_LIMIT)} caractères, la limite d'une cellule Excel"]
         for row, column in truncated
     ]  # fmt: skip
-    _write_parameters(workbook, formats, [*parameter_rows(ranking, now or dt.datetime.now()), *notes])
+    plan_rows = plan_parameter_rows(plan) if plan is not None else []
+    _write_parameters(
+        workbook, formats, [*parameter_rows(ranking, now or dt.datetime.now()), *plan_rows, *notes]
+    )
     workbook.close()
 
 
-def ranking_bytes(ranking: Ranking, *, now: dt.datetime | None = None) -> bytes:
+def ranking_bytes(ranking: Ranking, *, now: dt.datetime | None = None, plan: Plan | None = None) -> bytes:
     buffer = BytesIO()
-    write_ranking(ranking, buffer, now=now)
+    write_ranking(ranking, buffer, now=now, plan=plan)
     return buffer.getvalue()
 
 
-def _write_classement(workbook: xlsxwriter.Workbook, formats: dict[str, Format], ranking: Ranking) -> list:
+def _write_classement(
+    workbook: xlsxwriter.Workbook, formats: dict[str, Format], ranking: Ranking, plan: Plan | None
+) -> list:
     inventory = ranking.inventory
     headers = [*inventory.table.headers, RANK_HEADER, SCORE_HEADER]
     kinds = [_field_kind(inventory.mapping.field_at(i)) for i in range(len(inventory.table.headers))]
     column_formats = ["euros" if kind is Kind.AMOUNT else None for kind in kinds] + ["rank", "score"]
     rows = list(_classement_rows(ranking, kinds))
+    if plan is not None:
+        headers += PLAN_HEADERS
+        column_formats += [None, "date", "date", None]
+        by_position = _plan_columns(plan)
+        rows = [[*row, *by_position[index]] for row, index in zip(rows, ranking.order, strict=True)]
     writer = _SheetWriter(workbook.add_worksheet(RANKING_SHEET), formats, column_formats)
     writer.start(headers, rows[:200])
     for row in rows:
@@ -191,6 +218,85 @@ def _classement_rows(ranking: Ranking, kinds: Sequence[Kind | None]) -> Iterable
             if not math.isnan(values[index]):
                 row[position] = float(values[index])
         yield [*row, int(ranks[index]), float(scores[index])]
+
+
+PLAN_HEADERS = [RETAINED_HEADER, START_HEADER, END_HEADER, REASON_HEADER]
+
+
+def _plan_columns(plan: Plan) -> list[list[object]]:
+    """Retenu, Début, Fin (the review's last day), Motif du report; in the inventory's order."""
+    columns = []
+    for placement in plan.calendar.placements:
+        phases = placement.phases(plan.settings)
+        if phases:
+            last = plan.settings.date_of(phases[-1][2]) - dt.timedelta(days=1)
+            columns.append(["oui", plan.settings.date_of(phases[0][1]), last, ""])
+        else:
+            columns.append(["non", None, None, placement.reason])
+    return columns
+
+
+def _write_plan_sheets(workbook: xlsxwriter.Workbook, formats: dict[str, Format], plan: Plan) -> None:
+    calendar = _SheetWriter(
+        workbook.add_worksheet(CALENDAR_SHEET), formats, [None, None, None, "date", "date"]
+    )
+    rows = calendar_rows(plan)
+    calendar.start(["Identifiant", "Projet", "Phase", "Début", "Fin"], rows[:200])
+    for row in rows:
+        calendar.append(row)
+    calendar.finish(5)
+    budget = _SheetWriter(
+        workbook.add_worksheet(BUDGET_SHEET), formats, ["year", None, "euros", "euros", "euros"]
+    )
+    rows = budget_rows(plan)
+    budget.start(["Année", "Source", "Montant", "Enveloppe", "Reste de l'enveloppe"], rows)
+    for row in rows:
+        budget.append(row)
+    budget.finish(5)
+
+
+def plan_parameter_rows(plan: Plan) -> list[list[object]]:
+    """The plan's settings and outcome, in French, after the ranking's."""
+    settings, rules = plan.settings, plan.rules
+    envelopes = "; ".join(f"{year} : {format_euros(amount)}" for year, amount in settings.envelopes)
+    rows: list[list[object]] = [
+        ["Début du plan", format_date(settings.start.replace(day=1))],
+        ["Horizon", f"{settings.horizon_years} ans"],
+        ["Enveloppes d'investissement", envelopes or "aucune : le plan n'est pas plafonné"],
+        [
+            "Capacité de l'équipe",
+            f"{settings.capacity} projet(s) à la fois" if settings.capacity else "non limitée",
+        ],
+        [
+            "Durées par défaut (mois)",
+            "diagnostic {}, pilote {}, déploiement {}".format(*settings.phase_months),
+        ],
+        [
+            "Répartition du coût",
+            "diagnostic {}, pilote {}, déploiement {}".format(
+                *(format_percent(s) for s in settings.cost_split)
+            ),
+        ],
+        ["Sélection", plan.chosen.selection.label],
+        ["Projets retenus", len(plan.calendar.retained)],
+        ["Score total retenu", plan.chosen.total_score],
+        ["Écart à l'optimum", plan.chosen.gap_text()],
+        [
+            "Part propre minimale",
+            f"{format_percent(rules.min_own_share)} du financement public (CGCT L1111-10)",
+        ],
+        [
+            "Catégorie de région (FEDER)",
+            f"{rules.region.value} : {format_percent(rules.region.feder_max_share)} au plus",
+        ],
+    ]
+    if plan.chosen.note:
+        rows.append(["Remarque", plan.chosen.note])
+    rows += [["Projet obligatoire", work_id] for work_id in sorted(settings.must_do)]
+    rows += [["Projet exclu", work_id] for work_id in sorted(settings.excluded)]
+    rows += [["Plafond dépassé", breach] for breach in plan.ceilings]
+    rows += [["Financement", str(problem)] for problem in plan.problems]
+    return rows
 
 
 def _write_parameters(

@@ -38,9 +38,45 @@ def test_rank_writes_the_workbook_and_exits_0(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "40 projets classés (Somme pondérée, normalisation scale)" in completed.stdout
     workbook = load_workbook(output, read_only=True)
-    assert workbook.sheetnames == ["Classement", "Paramètres"]
+    assert workbook.sheetnames == ["Classement", "Calendrier", "Budget", "Paramètres"]
     header = next(workbook["Classement"].iter_rows(max_row=1, values_only=True))
-    assert header[:2] == ("N°", "Intitulé du projet") and header[-2:] == ("Rang", "Score")
+    assert header[:2] == ("N°", "Intitulé du projet")
+    assert header[-6:] == ("Rang", "Score", "Retenu", "Début", "Fin", "Motif du report")
+
+
+def test_rank_plans_within_envelopes_and_the_optimal_portfolio_does_at_least_as_well(tmp_path):
+    envelopes = "2027=400000;2028=400 000;2029=0,4 M€;2030=400000;2031=400000;2032=400000"
+    totals = {}
+    for selection in ("ranking", "optimal"):
+        output = tmp_path / f"{selection}.xlsx"
+        completed = run(
+            "rank", str(SAMPLE), "-o", str(output), "--start", "2027-01", "--envelope", envelopes,
+            "--capacity", "6", "--selection", selection, "--exclude", "P05",
+        )  # fmt: skip
+        assert completed.returncode == 0, completed.stderr
+        workbook = load_workbook(output, read_only=True)
+        budget = list(workbook["Budget"].iter_rows(min_row=2, values_only=True))
+        for _year, source, amount, envelope, left in budget:
+            if source == "Total":
+                assert amount <= envelope + 0.01 and left >= -0.01
+        rows = list(workbook["Classement"].iter_rows(values_only=True))
+        header = rows[0]
+        retained = header.index("Retenu")
+        by_id = {row[0]: row for row in rows[1:]}
+        assert (
+            by_id["P05"][retained] == "non"
+            and by_id["P05"][header.index("Motif du report")] == "exclu par l'utilisateur"
+        )
+        scores = [row[header.index("Score")] for row in rows[1:] if row[retained] == "oui"]
+        totals[selection] = sum(scores)
+        assert "Plan (" in completed.stdout
+    assert totals["optimal"] >= totals["ranking"] - 1e-9
+
+
+def test_rank_refuses_an_unreadable_envelope_in_french():
+    completed = run("rank", str(SAMPLE), "-o", "x.xlsx", "--envelope", "2027:300000")
+    assert completed.returncode == 2
+    assert "ANNÉE=MONTANT" in completed.stderr and "Traceback" not in completed.stderr
 
 
 def test_rank_with_topsis_user_criteria_and_column_mapping(tmp_path):
