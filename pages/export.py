@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from prioritisation.french import format_date, format_percent
+from prioritisation.plan import Plan
 from prioritisation.priorities import CannotRank, Ranking
 from prioritisation.workbook import equivalent_command
 from ui import data, state
@@ -44,15 +45,27 @@ def downloads(ranking: Ranking) -> None:
     )
     st.dataframe(settings_table(ranking), hide_index=True, width="content")
     left, right = st.columns(2)
+    planned = data.plan()
+    plan = planned if isinstance(planned, Plan) else None
     left.download_button(
         "Télécharger le classeur Excel",
-        data=data.workbook_export(ranking, today.isoformat()),
+        data=data.workbook_export(ranking, today.isoformat(), plan),
         file_name=export_name(source, today, "xlsx"),
         mime=XLSX,
         icon=":material/download:",
         type="primary",
     )
-    left.caption("Feuilles « Classement » (toutes vos colonnes, puis Rang et Score) et « Paramètres ».")
+    if plan is not None:
+        left.caption(
+            "Feuilles « Classement » (toutes vos colonnes, puis Rang, Score, Retenu, Début, Fin, Motif du "
+            f"report), « Calendrier », « Budget » et « Paramètres ». Plan : {plan.chosen.selection.label}, "
+            f"{len(plan.calendar.retained)} projet(s) retenu(s)."
+        )
+    else:
+        left.caption(
+            "Feuilles « Classement » et « Paramètres » : le plan n'est pas joint tant que ses réglages "
+            "contiennent une erreur (page Budget)."
+        )
     right.download_button(
         "Télécharger le classement (CSV)",
         data=data.csv_export(ranking),

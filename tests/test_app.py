@@ -77,7 +77,14 @@ def test_first_visit_shows_the_sample_clearly_labelled_with_a_status_line():
 
 
 def test_pages_are_ours_in_our_order_with_french_titles():
-    assert [spec.title for spec in PAGES] == ["Accueil", "Inventaire", "Priorisation", "Export"]
+    assert [spec.title for spec in PAGES] == [
+        "Accueil",
+        "Inventaire",
+        "Priorisation",
+        "Calendrier",
+        "Budget",
+        "Export",
+    ]
     assert all((ROOT / spec.script).is_file() for spec in PAGES if spec.script)
 
 
@@ -307,6 +314,66 @@ def test_the_exported_workbook_reimports_to_the_same_table(monkeypatch: pytest.M
         == ranking.inventory.projects["impact"].iloc[ranking.order].tolist()
     )
     sheets = openpyxl.load_workbook(io.BytesIO(_KeptFiles.files[name]), read_only=True).sheetnames
-    assert sheets == ["Classement", "Paramètres"]
+    assert sheets == ["Classement", "Calendrier", "Budget", "Paramètres"]
     csv_name = next(name for name in _KeptFiles.files if name.endswith(".csv"))
     assert _KeptFiles.files[csv_name].decode("utf-8-sig").splitlines()[0].endswith(";Rang;Score")
+
+
+# --- Calendrier and Budget ------------------------------------------------------------------
+
+
+def sample_plan(**changes):
+    import datetime as dt
+
+    from prioritisation.plan import make_plan
+    from prioritisation.schedule import PlanSettings
+
+    settings = PlanSettings(start=dt.date.today().replace(day=1), **changes)
+    return make_plan(rank_inventory(load_inventory(SAMPLE)), settings)
+
+
+def test_envelopes_typed_the_french_way_bound_the_plan_as_the_engine_says():
+    app = visit(start(), "Budget")
+    years = sample_plan().settings.years
+    app.session_state["enveloppes"] = {year: "0,3 M€" for year in years}
+    app.run()
+    no_failure(app)
+    shown = app.dataframe[0].value if app.dataframe else None
+    expected = sample_plan(envelopes=tuple((year, 300_000.0) for year in years))
+    assert app.metric[0].value == str(len(expected.calendar.retained))
+    visit(app, "Calendrier")
+    no_failure(app)
+    postponed = app.dataframe[0].value
+    assert len(postponed) == 40 - len(expected.calendar.retained)
+    assert any("enveloppe" in reason for reason in postponed["Motif du report"])
+    del shown
+
+
+def test_an_unreadable_envelope_is_named_never_used():
+    app = visit(start(), "Budget")
+    app.session_state["enveloppes"] = {2027: "douze mille"}
+    app.run()
+    no_failure(app)
+    assert any("« douze mille » n'est pas un montant lisible" in e.value for e in app.error)
+    visit(app, "Calendrier")
+    assert any("douze mille" in e.value for e in app.error)
+
+
+def test_the_optimal_selection_funds_at_least_the_ranking_order_total():
+    app = visit(start(), "Calendrier")
+    app.session_state["enveloppes"] = {year: "250 000" for year in sample_plan().settings.years}
+    app.radio(key="plan_selection").set_value("optimal").run()
+    no_failure(app)
+    assert "sélection : portefeuille optimal" in " ".join(m.value for m in app.markdown)
+    visit(app, "Budget")
+    metrics = [m.value for m in app.metric]
+    ranked_total, optimal_total = (float(metrics[i].replace(",", ".")) for i in (1, 3))
+    assert optimal_total >= ranked_total
+
+
+def test_a_project_excluded_in_the_calendar_is_postponed_with_the_reason():
+    app = visit(start(), "Calendrier")
+    app.multiselect(key="plan_exclus").set_value(["P01"]).run()
+    no_failure(app)
+    postponed = app.dataframe[0].value
+    assert postponed.set_index("Identifiant").at["P01", "Motif du report"] == "exclu par l'utilisateur"

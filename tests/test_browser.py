@@ -177,6 +177,14 @@ def test_a_user_uploads_ranks_and_exports_in_a_real_browser(
             assert_no_exception(page, "Priorisation")
             page.screenshot(path=ARTEFACTS / "priorisation.png", full_page=True)
 
+            for title, marker in (("Calendrier", "Projets reportés"), ("Budget", "Plans de financement")):
+                page.get_by_role("link", name=title).first.click()
+                page.get_by_text(marker).first.wait_for(timeout=60_000)
+                settle(page)
+                page.locator(".js-plotly-plot").first.wait_for(timeout=60_000)
+                assert_no_exception(page, title)
+                page.screenshot(path=ARTEFACTS / f"{title.lower()}.png", full_page=True)
+
             page.get_by_role("link", name="Export").first.click()
             button = page.get_by_role("button", name="Télécharger le classeur Excel")
             button.wait_for(timeout=60_000)
@@ -199,7 +207,12 @@ def test_a_user_uploads_ranks_and_exports_in_a_real_browser(
             browser.close()
 
     assert saved.name.startswith("classement_inventaire_exemple_") and saved.suffix == ".xlsx"
-    assert openpyxl.load_workbook(saved, read_only=True).sheetnames == ["Classement", "Paramètres"]
+    assert openpyxl.load_workbook(saved, read_only=True).sheetnames == [
+        "Classement",
+        "Calendrier",
+        "Budget",
+        "Paramètres",
+    ]
     exported = load_inventory(saved)
     expected = rank_inventory(load_inventory(SAMPLE)).summary()
     assert exported.projects["id"].tolist() == expected["Identifiant"].tolist()

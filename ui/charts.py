@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 
-from prioritisation.french import format_percent
+from prioritisation.french import format_date, format_percent
+from prioritisation.plan import Plan
 from prioritisation.priorities import Ranking
 from prioritisation.ranking import Method
+from prioritisation.schedule import Phase
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 FRENCH_SEPARATORS = ",\u202f"  # decimal comma, narrow no-break space between thousands
@@ -81,3 +85,208 @@ def _project_name(ranking: Ranking, position: int) -> str:
 def _plain(text: str) -> str:
     """User text for Plotly, which reads a subset of HTML in labels: shown, never interpreted."""
     return html.escape(text, quote=False)
+
+
+# --- The plan -------------------------------------------------------------------------------
+
+PHASE_COLOURS = {
+    Phase.DIAGNOSTIC: "#56B4E9",
+    Phase.PILOT: "#E69F00",
+    Phase.DEPLOYMENT: "#0072B2",
+    Phase.REVIEW: "#009E73",
+}
+SOURCE_COLOURS = ("#0072B2", "#56B4E9", "#009E73", "#CC79A7", "#E69F00", "#D55E00")
+SHORT_MONTHS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+
+
+def gantt_chart(plan: Plan, labels: dict[str, str], order: list[str], today: dt.date) -> go.Figure:
+    """One bar per phase of each retained project, projects in `order` (top first)."""
+    settings = plan.settings
+    by_id = {p.work.id: p for p in plan.calendar.retained}
+    shown = [work_id for work_id in order if work_id in by_id]
+    bars = []
+    for phase in Phase:
+        y, base, length, hover = [], [], [], []
+        for work_id in shown:
+            for kind, first, after in by_id[work_id].phases(settings):
+                if kind is not phase:
+                    continue
+                start, end = settings.date_of(first), settings.date_of(after)
+                y.append(labels[work_id])
+                base.append(start.isoformat())
+                length.append((end - start).days * 86_400_000)
+                hover.append(
+                    _plain(f"{labels[work_id]} — {phase.value} : {format_date(start)} → "
+                           f"{format_date(end - dt.timedelta(days=1))}")
+                )  # fmt: skip
+        bars.append(
+            {
+                "type": "bar",
+                "orientation": "h",
+                "name": phase.value,
+                "y": y,
+                "base": base,
+                "x": length,
+                "marker": {"color": PHASE_COLOURS[phase]},
+                "text": hover,
+                "textposition": "none",
+                "hovertemplate": "%{text}<extra></extra>",
+            }
+        )
+    first_day, last_day = settings.date_of(0), settings.date_of(settings.months)
+    ticks = [settings.date_of(month) for month in range(0, settings.months + 1, 6)]
+    layout = {
+        "barmode": "overlay",
+        "separators": FRENCH_SEPARATORS,
+        "height": 140 + 22 * max(1, len(shown)),
+        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
+        "xaxis": {
+            "type": "date",
+            "range": [first_day.isoformat(), last_day.isoformat()],
+            "tickvals": [tick.isoformat() for tick in ticks],
+            "ticktext": [f"{SHORT_MONTHS[tick.month - 1]} {tick.year}" for tick in ticks],
+        },
+        "yaxis": {"autorange": "reversed", "automargin": True, "type": "category"},
+        "font": {"size": 13},
+    }
+    if first_day <= today <= last_day:
+        layout["shapes"] = [
+            {"type": "line", "x0": today.isoformat(), "x1": today.isoformat(), "y0": 0, "y1": 1,
+             "yref": "paper", "line": {"color": "#D55E00", "width": 2, "dash": "dot"}}
+        ]  # fmt: skip
+        layout["annotations"] = [
+            {"x": today.isoformat(), "y": 1, "yref": "paper", "text": "aujourd'hui", "showarrow": False,
+             "yanchor": "bottom", "font": {"color": "#D55E00"}}
+        ]  # fmt: skip
+    return go.Figure({"data": bars, "layout": layout})
+
+
+def spending_chart(by_year: pd.DataFrame, envelopes: dict[int, float]) -> go.Figure:
+    """Investment per year, stacked by funding source, with each year's envelope drawn over it."""
+    years = [str(year) for year in by_year.index]
+    bars: list[dict] = [
+        {
+            "type": "bar",
+            "name": _plain(source),
+            "x": years,
+            "y": by_year[source].to_numpy(),
+            "marker": {"color": SOURCE_COLOURS[i % len(SOURCE_COLOURS)]},
+            "hovertemplate": "%{x} — %{fullData.name} : %{y:,.0f} €<extra></extra>",
+        }
+        for i, source in enumerate(by_year.columns)
+    ]
+    capped = [(str(year), amount) for year, amount in envelopes.items() if str(year) in years]
+    if capped:
+        bars.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "Enveloppe",
+                "x": [year for year, _ in capped],
+                "y": [amount for _, amount in capped],
+                "marker": {"symbol": "line-ew-open", "size": 44, "line": {"width": 3, "color": "#000000"}},
+                "hovertemplate": "%{x} — enveloppe : %{y:,.0f} €<extra></extra>",
+            }
+        )
+    return go.Figure({"data": bars, "layout": _money_layout("Investissement par année (€)", "stack")})
+
+
+def cumulative_chart(by_year: pd.DataFrame, envelopes: dict[int, float]) -> go.Figure:
+    years = [str(year) for year in by_year.index]
+    lines: list[dict] = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Dépenses cumulées",
+            "x": years,
+            "y": by_year.sum(axis=1).cumsum().to_numpy(),
+            "line": {"color": "#0072B2"},
+            "hovertemplate": "%{x} : %{y:,.0f} € cumulés<extra></extra>",
+        }
+    ]
+    if envelopes and all(int(year) in envelopes for year in years):
+        lines.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": "Enveloppes cumulées",
+                "x": years,
+                "y": np.cumsum([envelopes[int(year)] for year in years]),
+                "line": {"color": "#000000", "dash": "dash"},
+                "hovertemplate": "%{x} : %{y:,.0f} € d'enveloppes<extra></extra>",
+            }
+        )
+    return go.Figure({"data": lines, "layout": _money_layout("Cumul (€)", "group")})
+
+
+def opex_chart(years: tuple[int, ...], opex: np.ndarray) -> go.Figure:
+    bars = [
+        {
+            "type": "bar",
+            "name": "Fonctionnement ajouté",
+            "x": [str(year) for year in years],
+            "y": opex,
+            "marker": {"color": "#CC79A7"},
+            "hovertemplate": "%{x} : %{y:,.0f} € de fonctionnement<extra></extra>",
+        }
+    ]
+    return go.Figure(
+        {"data": bars, "layout": _money_layout("Coûts de fonctionnement ajoutés (€ par an)", "group")}
+    )
+
+
+def frontier_chart(points: list[tuple[float, float]], current: tuple[float, float] | None) -> go.Figure:
+    series: list[dict] = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": "Meilleur score total",
+            "x": [budget for budget, _ in points],
+            "y": [score for _, score in points],
+            "line": {"color": "#0072B2"},
+            "hovertemplate": "%{x:,.0f} € : score total %{y:.2f}<extra></extra>",
+        }
+    ]
+    if current is not None:
+        series.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": "Enveloppes actuelles",
+                "x": [current[0]],
+                "y": [current[1]],
+                "marker": {"size": 14, "color": "#D55E00", "symbol": "diamond"},
+                "hovertemplate": "enveloppes actuelles : %{x:,.0f} €, score %{y:.2f}<extra></extra>",
+            }
+        )
+    layout = _money_layout("Score total des projets retenus", "group")
+    layout["xaxis"] = {"title": {"text": "Enveloppes sur toute la durée du plan (€)"}, "tickformat": ",.0f"}
+    layout["yaxis"] = {"title": {"text": "Score total"}}
+    return go.Figure({"data": series, "layout": layout})
+
+
+def _money_layout(title: str, mode: str) -> dict:
+    return {
+        "barmode": mode,
+        "separators": FRENCH_SEPARATORS,
+        "height": 380,
+        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
+        "yaxis": {"title": {"text": title}, "tickformat": ",.0f", "automargin": True},
+        "xaxis": {"type": "category"},
+        "font": {"size": 13},
+    }

@@ -16,6 +16,8 @@ import streamlit as st
 from prioritisation.criteria import RankingSettings, numeric_columns
 from prioritisation.csv_export import ranking_csv
 from prioritisation.fields import ColumnMapping, map_columns, with_choices
+from prioritisation.french import parse_number
+from prioritisation.funding import SOURCE_LABELS, FundingRules, RegionCategory
 from prioritisation.inventory import (
     Inventory,
     Scale,
@@ -24,8 +26,11 @@ from prioritisation.inventory import (
     unique_labels,
     with_cells,
 )
+from prioritisation.plan import Plan, make_plan, works_from
+from prioritisation.portfolio import Selection, frontier
 from prioritisation.priorities import CannotRank, Ranking, check, rank_inventory
 from prioritisation.problems import Problem
+from prioritisation.schedule import InvalidPlan, PlanSettings
 from prioritisation.spreadsheet import RawWorkbook, read_bytes
 from prioritisation.untrusted import MB, FileRefused, ReadLimits
 from ui import state
@@ -140,14 +145,18 @@ def equal_weights_ranking(settings: RankingSettings | None = None) -> Ranking | 
 
 
 @st.cache_resource(max_entries=8, ttl=_LIFETIME, show_spinner="Préparation du classeur…")
-def _workbook_export(key: InventoryKey, settings: str, day: str, _ranking: Ranking) -> bytes:
+def _workbook_export(
+    key: InventoryKey, settings: str, planned: str, day: str, _ranking: Ranking, _plan: Plan | None
+) -> bytes:
     from prioritisation.workbook import ranking_bytes
 
-    return ranking_bytes(_ranking)
+    return ranking_bytes(_ranking, plan=_plan)
 
 
-def workbook_export(ranking: Ranking, day: str) -> bytes:
-    return _workbook_export(current_key(), repr(ranking.settings), day, ranking)
+def workbook_export(ranking: Ranking, day: str, plan: Plan | None = None) -> bytes:
+    """The workbook of `rank`: with the plan's sheets when the plan could be made."""
+    planned = "" if plan is None else repr((plan.settings, plan.rules, plan.chosen.selection))
+    return _workbook_export(current_key(), repr(ranking.settings), planned, day, ranking, plan)
 
 
 @st.cache_resource(max_entries=8, ttl=_LIFETIME, show_spinner=False)
@@ -162,3 +171,109 @@ def csv_export(ranking: Ranking) -> bytes:
 def problems() -> list[Problem]:
     """Every problem of the inventory and of the criteria in force, errors first."""
     return check(inventory(), state.settings())
+
+
+# --- The plan ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """The plan's settings read from the session, or the French reasons they cannot be used."""
+
+    settings: PlanSettings | None
+    rules: FundingRules | None
+    selection: Selection
+    errors: tuple[str, ...]
+
+
+def plan_inputs() -> PlanInputs:
+    choices = state.plan_choices()
+    errors: list[str] = []
+    envelopes = []
+    for year, typed in sorted(state.envelopes_typed().items()):
+        if typed.strip():
+            amount = parse_number(typed)
+            if amount is None or amount < 0:
+                errors.append(
+                    f"Enveloppe {year} : « {typed} » n'est pas un montant lisible "
+                    "(ex. « 300 000 », « 1,2 M€ »)."
+                )
+            else:
+                envelopes.append((year, amount))
+    totals, yearly = [], []
+    for source, (total, each_year) in sorted(state.ceilings_typed().items()):
+        for typed, into, what in ((total, totals, "sur le plan"), (each_year, yearly, "annuel")):
+            if typed.strip():
+                amount = parse_number(typed)
+                if amount is None or amount < 0:
+                    errors.append(
+                        f"Plafond {what} {SOURCE_LABELS[source]} : « {typed} » n'est pas un montant lisible."
+                    )
+                else:
+                    into.append((source, amount))
+    split = tuple(int(share) for share in choices["cost_split"])  # type: ignore[union-attr]
+    if sum(split) != 100:
+        errors.append(f"La répartition du coût entre les phases fait {sum(split)} % : elle doit faire 100 %.")
+    settings = None
+    try:
+        settings = PlanSettings(
+            start=choices["start"],  # type: ignore[arg-type]
+            horizon_years=int(choices["horizon_years"]),  # type: ignore[call-overload]
+            envelopes=tuple(envelopes),
+            capacity=int(choices["capacity"]) or None,  # type: ignore[call-overload]
+            phase_months=tuple(int(m) for m in choices["phase_months"]),  # type: ignore[arg-type, union-attr]
+            cost_split=tuple(share / 100 for share in split) if sum(split) == 100 else (0.15, 0.35, 0.50),  # type: ignore[arg-type]
+            must_do=frozenset(choices["must_do"]),  # type: ignore[arg-type]
+            excluded=frozenset(choices["excluded"]),  # type: ignore[arg-type]
+        )
+    except InvalidPlan as refused:
+        errors.append(str(refused))
+    rules = FundingRules(
+        min_own_share=int(choices["own_share"]) / 100,  # type: ignore[call-overload]
+        region=RegionCategory[str(choices["region"])],
+        total_ceilings=tuple(totals),
+        yearly_ceilings=tuple(yearly),
+    )
+    return PlanInputs(settings, rules, Selection(choices["selection"]), tuple(errors))
+
+
+@st.cache_resource(max_entries=_ENTRIES, ttl=_LIFETIME, show_spinner="Calcul du plan…")
+def _plan(
+    key: InventoryKey,
+    ranked: str,
+    planned: str,
+    _ranking: Ranking,
+    _inputs: PlanInputs,
+    selection: str,
+) -> Plan:
+    assert _inputs.settings is not None and _inputs.rules is not None
+    chosen = Selection(selection)
+    return make_plan(_ranking, _inputs.settings, chosen, _inputs.rules, time_limit=PLAN_TIME_LIMIT)
+
+
+PLAN_TIME_LIMIT = 10.0
+
+
+def plan(selection: Selection | None = None) -> Plan | CannotRank | PlanInputs:
+    """The plan of the session's ranking; CannotRank, or the inputs with their errors, if none."""
+    ranked = ranking()
+    if isinstance(ranked, CannotRank):
+        return ranked
+    inputs = plan_inputs()
+    if inputs.errors:
+        return inputs
+    chosen = selection or inputs.selection
+    return _plan(current_key(), repr(ranked.settings), repr(inputs), ranked, inputs, chosen.value)
+
+
+@st.cache_resource(max_entries=8, ttl=_LIFETIME, show_spinner="Calcul de la frontière…")
+def _frontier(key: InventoryKey, ranked: str, planned: str, _plan: Plan) -> list[tuple[float, float]]:
+    works = works_from(_plan.ranking, _plan.settings)
+    return frontier(works, _plan.settings, FRONTIER_FACTORS, time_limit=2.0)
+
+
+FRONTIER_FACTORS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
+
+
+def efficient_frontier(current: Plan) -> list[tuple[float, float]]:
+    return _frontier(current_key(), repr(current.ranking.settings), repr(plan_inputs()), current)

@@ -18,6 +18,8 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Accueil", ":material/home:", None, ""),
     PageSpec("Inventaire", ":material/table_view:", "pages/inventaire.py", "inventaire"),
     PageSpec("Priorisation", ":material/leaderboard:", "pages/priorisation.py", "priorisation"),
+    PageSpec("Calendrier", ":material/calendar_month:", "pages/calendrier.py", "calendrier"),
+    PageSpec("Budget", ":material/account_balance:", "pages/budget.py", "budget"),
     PageSpec("Export", ":material/download:", "pages/export.py", "export"),
 )
 

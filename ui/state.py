@@ -8,6 +8,7 @@ method are bound to the URL's query parameters so the weights in force can be sh
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import unicodedata
@@ -19,7 +20,9 @@ import streamlit as st
 
 from prioritisation.criteria import DEFAULT_CRITERIA, Criterion, RankingSettings
 from prioritisation.fields import FIELDS_BY_KEY
+from prioritisation.funding import RegionCategory
 from prioritisation.inventory import Scale
+from prioritisation.portfolio import Selection
 from prioritisation.ranking import Method, Normalisation
 
 BUNDLED_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "inventaire_exemple.xlsx"
@@ -242,3 +245,49 @@ def settings() -> RankingSettings:
         method=method(),
         normalisation=normalisation(),
     )
+
+
+# --- The plan ------------------------------------------------------------------------------
+
+_PLAN = "plan"
+_ENVELOPES = "enveloppes"  # year → amount as typed
+_CEILINGS = "plafonds"  # source key → (total as typed, yearly as typed)
+
+
+def plan_choices() -> dict[str, object]:
+    """Start, horizon, capacity, durations, split, selection, must-do, excluded, rules."""
+    defaults: dict[str, object] = {
+        "start": dt.date.today().replace(day=1),
+        "horizon_years": 6,
+        "capacity": 0,  # 0 = no limit
+        "phase_months": (4, 12, 18),
+        "cost_split": (15, 35, 50),  # percentages
+        "selection": Selection.RANKING.value,
+        "must_do": (),
+        "excluded": (),
+        "own_share": 20,
+        "region": RegionCategory.MORE_DEVELOPED.name,
+    }
+    return {**defaults, **st.session_state.get(_PLAN, {})}
+
+
+def set_plan_choice(name: str, value: object) -> None:
+    choices = dict(st.session_state.get(_PLAN, {}))
+    choices[name] = value
+    st.session_state[_PLAN] = choices
+
+
+def envelopes_typed() -> dict[int, str]:
+    return dict(st.session_state.get(_ENVELOPES, {}))
+
+
+def set_envelopes_typed(typed: dict[int, str]) -> None:
+    st.session_state[_ENVELOPES] = dict(typed)
+
+
+def ceilings_typed() -> dict[str, tuple[str, str]]:
+    return dict(st.session_state.get(_CEILINGS, {}))
+
+
+def set_ceilings_typed(typed: dict[str, tuple[str, str]]) -> None:
+    st.session_state[_CEILINGS] = dict(typed)
