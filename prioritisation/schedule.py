@@ -8,8 +8,8 @@ change, and its operating cost starts when deployment ends.
 `schedule_in_order` places projects one by one, best first (must-do projects before the
 others, a prerequisite before what needs it), each at the earliest month where its
 prerequisites are finished, no year's envelope is exceeded and the team's capacity holds.
-What cannot fit in the horizon is postponed with the reason in French. `place` builds the
-same calendar for starts chosen elsewhere (the optimal portfolio).
+What cannot fit in the horizon is postponed with the reason in French. Starts chosen
+elsewhere (the optimal portfolio's) can be fixed first, the rest filling in around them.
 """
 
 from __future__ import annotations
@@ -254,16 +254,23 @@ class _Budget:
 
 
 def schedule_in_order(
-    works: Sequence[Work], settings: PlanSettings, order: Sequence[str] | None = None
+    works: Sequence[Work],
+    settings: PlanSettings,
+    order: Sequence[str] | None = None,
+    fixed: Mapping[str, int] | None = None,
 ) -> Calendar:
     """Best first, each project at the earliest month that fits; the others postponed, with why.
 
     `order` (ids, best first) defaults to the scores; must-do projects always come first.
+    `fixed` starts (chosen elsewhere, and feasible together) are committed before anything else.
     """
     by_id = {work.id: work for work in works}
     budget = _Budget(settings)
     placed: dict[str, Placement] = {}
     capex: dict[str, np.ndarray] = {}
+    for work_id, start in (fixed or {}).items():
+        capex[work_id] = budget.commit(by_id[work_id], start)
+        placed[work_id] = Placement(by_id[work_id], start)
 
     def place_one(work: Work) -> Placement:
         if work.id in placed:
@@ -328,25 +335,6 @@ def _month_text(settings: PlanSettings, month: int) -> str:
 
     day = settings.date_of(month)
     return f"{MONTHS[day.month - 1]} {day.year}"
-
-
-def place(
-    works: Sequence[Work], settings: PlanSettings, starts: Mapping[str, int], reasons: Mapping[str, str]
-) -> Calendar:
-    """The calendar for starts chosen elsewhere; the others postponed with the reasons given."""
-    years = _Years(settings)
-    capex = {
-        work.id: years.spread(monthly_capex(work, settings.cost_split), np.array([starts[work.id]]))[0]
-        for work in works
-        if work.id in starts
-    }
-    placements = [
-        Placement(work, starts[work.id])
-        if work.id in starts
-        else Placement(work, None, reasons.get(work.id, ""))
-        for work in works
-    ]
-    return _calendar(settings, placements, capex)
 
 
 def _calendar(
