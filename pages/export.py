@@ -78,7 +78,7 @@ def downloads(ranking: Ranking) -> None:
         "une apostrophe devant, pour qu'aucun tableur ne l'exécute comme une formule."
     )
     with st.expander("Refaire ce classement en ligne de commande"):
-        st.code(equivalent_command(ranking), language="bash")
+        st.code(equivalent_command(ranking, plan), language="bash")
         if state.edits():
             st.caption(
                 "Cette commande classe le fichier d'origine : les cellules modifiées dans "

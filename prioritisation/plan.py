@@ -78,6 +78,7 @@ class Plan:
     funding: tuple[FundingCheck, ...]
     problems: tuple[Problem, ...]  # funding warnings, located
     ceilings: tuple[str, ...]  # sources over a ceiling
+    asked: Selection = Selection.RANKING  # what the user asked for (chosen may fall back to ranking order)
 
     @property
     def calendar(self) -> Calendar:
@@ -123,6 +124,7 @@ def make_plan(
         tuple(checks),
         tuple(problems),
         tuple(ceiling_breaches(by_year, rules)),
+        selection,
     )
 
 

@@ -166,7 +166,7 @@ def write_ranking(
     ]  # fmt: skip
     plan_rows = plan_parameter_rows(plan) if plan is not None else []
     _write_parameters(
-        workbook, formats, [*parameter_rows(ranking, now or dt.datetime.now()), *plan_rows, *notes]
+        workbook, formats, [*parameter_rows(ranking, now or dt.datetime.now(), plan), *plan_rows, *notes]
     )
     workbook.close()
 
@@ -309,7 +309,7 @@ def _write_parameters(
     writer.finish(2)
 
 
-def parameter_rows(ranking: Ranking, now: dt.datetime) -> list[list[object]]:
+def parameter_rows(ranking: Ranking, now: dt.datetime, plan: Plan | None = None) -> list[list[object]]:
     """Everything needed to reproduce the ranking, as (label, value) rows in French."""
     settings, result, inventory = ranking.settings, ranking.result, ranking.inventory
     direction = "plus élevé = meilleur" if result.higher_is_better else "plus bas = meilleur (Q)"
@@ -329,7 +329,7 @@ def parameter_rows(ranking: Ranking, now: dt.datetime) -> list[list[object]]:
         ["Projets classés", len(inventory.projects)],
         ["Date", f"{format_date(now.date())} à {now:%H:%M}"],
         ["Version de l'outil", __version__],
-        ["Commande équivalente", equivalent_command(ranking)],
+        ["Commande équivalente", equivalent_command(ranking, plan)],
     ]
     for criterion, raw, weight in zip(ranking.criteria, settings.raw_weights, result.weights, strict=True):
         sense = "à maximiser" if criterion.maximise else "à minimiser"
@@ -343,7 +343,8 @@ def parameter_rows(ranking: Ranking, now: dt.datetime) -> list[list[object]]:
     return rows
 
 
-def equivalent_command(ranking: Ranking) -> str:
+def equivalent_command(ranking: Ranking, plan: Plan | None = None) -> str:
+    """The `rank` command that gives the same ranking (and, with `plan`, the same plan)."""
     settings, inventory = ranking.settings, ranking.inventory
     criteria = ",".join(f"{c.label}:{'max' if c.maximise else 'min'}" for c in ranking.criteria)
     weights = ";".join(
@@ -361,7 +362,27 @@ def equivalent_command(ranking: Ranking) -> str:
     ]
     if settings.method is Method.VIKOR:
         parts.append(f"--vikor-v {settings.vikor_v}")
+    if plan is not None:
+        parts += _plan_options(plan)
     return " ".join(parts) + " -o classement.xlsx"
+
+
+def _plan_options(plan: Plan) -> list[str]:
+    settings, rules = plan.settings, plan.rules
+    parts = [f"--start {settings.start:%Y-%m}", f"--horizon-years {settings.horizon_years}"]
+    if settings.envelopes:
+        envelopes = ";".join(f"{year}={format_plain(amount, 2)}" for year, amount in settings.envelopes)
+        parts.append(f"--envelope {_quoted(envelopes)}")
+    if settings.capacity:
+        parts.append(f"--capacity {settings.capacity}")
+    parts.append(f"--selection {plan.asked.value}")
+    if settings.must_do:
+        parts.append(f"--must-do {_quoted(','.join(sorted(settings.must_do)))}")
+    if settings.excluded:
+        parts.append(f"--exclude {_quoted(','.join(sorted(settings.excluded)))}")
+    parts.append(f"--own-share {format_plain(rules.min_own_share * 100)}")
+    parts.append(f"--region {rules.region.name.lower().replace('_', '-')}")
+    return parts
 
 
 def _quoted(text: str) -> str:

@@ -178,3 +178,28 @@ def test_template_writes_a_blank_inventory_that_validate_reads(tmp_path):
     completed = run("validate", str(output))
     assert completed.returncode == 1
     assert "aucun projet sous la ligne d'en-tête" in completed.stderr
+
+
+def test_the_command_written_in_parametres_gives_back_the_same_plan(tmp_path):
+    import shlex
+
+    first = tmp_path / "premier.xlsx"
+    options = ["--start", "2027-01", "--envelope", "2027=300000;2028=0,35 M€", "--capacity", "5"]
+    completed = run(
+        "rank", str(SAMPLE), "-o", str(first), *options, "--selection", "optimal", "--exclude", "P03"
+    )
+    assert completed.returncode == 0, completed.stderr
+    parameters = dict(load_workbook(first, read_only=True)["Paramètres"].iter_rows(values_only=True))
+    command = shlex.split(parameters["Commande équivalente"])
+    assert command[:4] == ["python", "-m", "prioritisation", "rank"]
+    arguments = command[4:]
+    arguments[0] = str(SAMPLE)
+    second = tmp_path / "second.xlsx"
+    arguments[arguments.index("-o") + 1] = str(second)
+    assert run("rank", *arguments).returncode == 0
+
+    def plan_columns(path):
+        rows = list(load_workbook(path, read_only=True)["Classement"].iter_rows(values_only=True))
+        return [row[-6:] for row in rows]
+
+    assert plan_columns(first) == plan_columns(second)

@@ -17,7 +17,13 @@ from prioritisation.criteria import RankingSettings, numeric_columns
 from prioritisation.csv_export import ranking_csv
 from prioritisation.fields import ColumnMapping, map_columns, with_choices
 from prioritisation.french import parse_number
-from prioritisation.funding import SOURCE_LABELS, FundingRules, RegionCategory
+from prioritisation.funding import (
+    SOURCE_LABELS,
+    FundingRules,
+    RegionCategory,
+    funding_plans,
+    funding_problems,
+)
 from prioritisation.inventory import (
     Inventory,
     Scale,
@@ -169,8 +175,10 @@ def csv_export(ranking: Ranking) -> bytes:
 
 
 def problems() -> list[Problem]:
-    """Every problem of the inventory and of the criteria in force, errors first."""
-    return check(inventory(), state.settings())
+    """Every problem of the inventory, of the criteria in force and of the funding plans."""
+    current = inventory()
+    rules = plan_inputs().rules or FundingRules()
+    return check(current, state.settings()) + funding_problems(current, funding_plans(current, rules))
 
 
 # --- The plan ------------------------------------------------------------------------------
