@@ -11,10 +11,9 @@ from prioritisation.plan import Plan
 from prioritisation.portfolio import Selection
 from prioritisation.priorities import CannotRank
 from ui import data, state
+from ui.blocked import show_blocked, show_errors
 from ui.charts import cumulative_chart, frontier_chart, opex_chart, spending_chart
 from ui.guard import page_guard
-from ui.navigation import page_of
-from ui.tables import problems_table
 
 TYPED, READ = "Montant saisi", "Lu comme"
 TOTAL, YEARLY = "Plafond sur le plan", "Plafond annuel"
@@ -223,17 +222,14 @@ st.title("Budget")
 with page_guard("Budget"):
     outcome = data.ranking()
     if isinstance(outcome, CannotRank):
-        st.error(
-            "Le budget attend un classement : l'inventaire contient des erreurs.", icon=":material/error:"
+        show_blocked(
+            "Le budget attend un classement : l'inventaire contient des erreurs.",
+            outcome.problems,
         )
-        st.dataframe(problems_table(outcome.problems), hide_index=True, width="stretch")
-        spec = page_of("Inventaire")
-        st.page_link(spec.script, label="Aller à l'Inventaire", icon=spec.icon)
     else:
         inputs_section()
         planned = data.plan()
         if isinstance(planned, data.PlanInputs):
-            for error in planned.errors:
-                st.error(error, icon=":material/error:")
+            show_errors(planned.errors)
         elif isinstance(planned, Plan):
             budget_section(planned)

@@ -12,10 +12,10 @@ from prioritisation.plan import Plan
 from prioritisation.portfolio import Selection
 from prioritisation.priorities import CannotRank
 from ui import data, state
+from ui.blocked import show_blocked, show_errors
 from ui.charts import gantt_chart
 from ui.guard import page_guard
-from ui.navigation import page_of
-from ui.tables import problems_table, project_names
+from ui.tables import project_names
 
 PHASES = ("Diagnostic", "Pilote", "Déploiement")
 SELECTIONS = {
@@ -180,16 +180,15 @@ st.title("Calendrier")
 with page_guard("Calendrier"):
     outcome = data.ranking()
     if isinstance(outcome, CannotRank):
-        st.error("Le plan attend un classement : l'inventaire contient des erreurs.", icon=":material/error:")
-        st.dataframe(problems_table(outcome.problems), hide_index=True, width="stretch")
-        spec = page_of("Inventaire")
-        st.page_link(spec.script, label="Aller à l'Inventaire", icon=spec.icon)
+        show_blocked(
+            "Le plan attend un classement : l'inventaire contient des erreurs.",
+            outcome.problems,
+        )
     else:
         names = project_names(outcome.inventory.projects)
         controls({str(outcome.inventory.projects.at[row, "id"]): name for row, name in names.items()})
         planned = data.plan()
         if isinstance(planned, data.PlanInputs):
-            for error in planned.errors:
-                st.error(error, icon=":material/error:")
+            show_errors(planned.errors)
         elif isinstance(planned, Plan):
             calendar_section(planned)

@@ -13,9 +13,8 @@ from prioritisation.plan import Plan
 from prioritisation.priorities import CannotRank, Ranking
 from prioritisation.workbook import equivalent_command
 from ui import data, state
+from ui.blocked import show_blocked
 from ui.guard import page_guard
-from ui.navigation import page_of
-from ui.tables import problems_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -90,12 +89,9 @@ st.title("Export")
 with page_guard("Export"):
     outcome = data.ranking()
     if isinstance(outcome, CannotRank):
-        st.error(
+        show_blocked(
             "Rien à exporter tant que l'inventaire contient des erreurs : corrigez-les d'abord.",
-            icon=":material/error:",
+            outcome.problems,
         )
-        st.dataframe(problems_table(outcome.problems), hide_index=True, width="stretch")
-        spec = page_of("Inventaire")
-        st.page_link(spec.script, label="Aller à l'Inventaire", icon=spec.icon)
     else:
         downloads(outcome)

@@ -17,10 +17,10 @@ from prioritisation.ranking import (
     normalise_weights,
 )
 from ui import data, state
+from ui.blocked import show_blocked
 from ui.charts import contributions_chart
 from ui.guard import page_guard
-from ui.navigation import page_of
-from ui.tables import distinct, explanation_table, filtered, problems_table, project_names, ranked_table
+from ui.tables import distinct, explanation_table, filtered, project_names, ranked_table
 
 CHART_PROJECTS = 25
 NEW_CRITERION_KEY = "nouveau_critere"
@@ -180,14 +180,11 @@ def why_section(ranking: Ranking, rows: object) -> None:
 
 
 def blocked(refused: CannotRank) -> None:
-    st.error(
+    show_blocked(
         "Le classement est impossible tant que l'inventaire contient des erreurs. "
         "Corrigez-les dans la page Inventaire (tableau modifiable) ou dans votre fichier.",
-        icon=":material/error:",
+        refused.problems,
     )
-    st.dataframe(problems_table(refused.problems), hide_index=True, width="stretch")
-    spec = page_of("Inventaire")
-    st.page_link(spec.script, label="Aller à l'Inventaire", icon=spec.icon)
 
 
 st.title("Priorisation")
