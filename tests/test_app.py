@@ -377,3 +377,14 @@ def test_a_project_excluded_in_the_calendar_is_postponed_with_the_reason():
     no_failure(app)
     postponed = app.dataframe[0].value
     assert postponed.set_index("Identifiant").at["P01", "Motif du report"] == "exclu par l'utilisateur"
+
+
+def test_a_ceiling_typed_in_the_budget_is_checked_and_the_frontier_is_drawn():
+    app = visit(start(), "Budget")
+    app.session_state["plafonds"] = {"detr": ("10 000", "")}
+    app.run()
+    no_failure(app)
+    assert any("Plafond dépassé : DETR" in w.value for w in app.warning)
+    app.toggle(key="budget_frontiere").set_value(True).run()
+    no_failure(app)
+    assert len(app.get("plotly_chart")) == 4  # spending, cumulative, operating costs, frontier

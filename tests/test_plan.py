@@ -253,3 +253,31 @@ def test_the_sample_plan_postpones_with_reasons_and_lists_each_phase():
     assert all(p.retained or p.reason for p in plan.calendar.placements)
     rows = calendar_rows(make_plan(ranking, PlanSettings(start=START)))
     assert len(rows) == 3 * 4 and rows[0][2] == "Diagnostic / cadrage" and rows[0][3] == START
+
+
+@settings(max_examples=25)
+@given(portfolios())
+def test_a_bigger_budget_never_lowers_the_best_total(case):
+    from prioritisation.portfolio import frontier
+
+    works, plan = case
+    points = frontier(works, plan, (0.5, 1.0, 2.0, 4.0), time_limit=2)
+    budgets = [budget for budget, _ in points]
+    totals = [total for _, total in points]
+    assert budgets == sorted(budgets)
+    assert all(later >= earlier - 1e-9 for earlier, later in itertools.pairwise(totals))
+
+
+def test_ceilings_per_source_are_checked_in_total_and_per_year():
+    from prioritisation.funding import ceiling_breaches
+    from prioritisation.plan import make_plan
+
+    headers = ["Projet", "Urgence", "Impact", "Faisabilité", "Coût", "DETR (€)", "Durée (mois)"]
+    rows = [["A", 5, 5, 5, 100_000, 50_000, 3], ["B", 4, 4, 4, 100_000, 50_000, 3]]
+    ranking = rank_inventory(load_inventory(corpus.simple_xlsx(headers, rows), "inventaire.xlsx"))
+    rules = FundingRules(total_ceilings=(("detr", 80_000.0),), yearly_ceilings=(("detr", 60_000.0),))
+    plan = make_plan(ranking, PlanSettings(start=START), rules=rules)
+    breaches = plan.ceilings
+    assert any(breach.startswith("DETR :") for breach in breaches)
+    assert any(breach.startswith("DETR 2026") for breach in breaches)
+    assert ceiling_breaches(plan.by_year(), FundingRules()) == []
