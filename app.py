@@ -43,8 +43,8 @@ def home() -> None:
         "LibreOffice ou CSV).\n"
         "2. **Classez** les projets selon l'urgence, l'impact et la faisabilité, avec des poids "
         "que les élus règlent en séance.\n"
-        "3. **Exportez** le classement vers Excel, toutes vos colonnes conservées, pour les "
-        "finances et le conseil."
+        "3. **Planifiez** dans les enveloppes annuelles et les règles de cofinancement, puis "
+        "**exportez** classement, calendrier et budget vers Excel, toutes vos colonnes conservées."
     )
     with page_guard("Accueil"):
         source = state.source()
@@ -70,7 +70,9 @@ def home() -> None:
     for title, purpose in (
         ("Inventaire", "importer votre fichier, vérifier les colonnes, corriger ou noter les projets"),
         ("Priorisation", "régler les poids et voir le classement changer, projet par projet"),
-        ("Export", "télécharger le classement et ses paramètres pour Excel"),
+        ("Calendrier", "voir quand chaque projet peut se faire, et pourquoi certains attendent"),
+        ("Budget", "fixer les enveloppes, vérifier les financements, comparer au portefeuille optimal"),
+        ("Export", "télécharger le classement, le calendrier et le budget pour Excel"),
     ):
         spec = page_of(title)
         st.page_link(spec.script, label=f"{title} — {purpose}", icon=spec.icon)
