@@ -11,6 +11,7 @@ import threading
 import streamlit as st
 
 from prioritisation.french import format_percent
+from prioritisation.portfolio import load_solver
 from prioritisation.problems import errors, warnings
 from prioritisation.ranking import load_engine, normalise_weights
 from ui import data, state
@@ -21,8 +22,13 @@ from ui.tables import escape_markdown
 
 @st.cache_resource(show_spinner=False)
 def _warm_up_ranking_engine() -> threading.Thread:
-    """Import scikit-criteria (about 2 s) in the background, once per server process."""
-    thread = threading.Thread(target=load_engine, name="chargement-skcriteria", daemon=True)
+    """Import scikit-criteria and scipy's solver (about 3 s) in the background, once per process."""
+
+    def load() -> None:
+        load_engine()
+        load_solver()
+
+    thread = threading.Thread(target=load, name="chargement-moteurs", daemon=True)
     thread.start()
     return thread
 
