@@ -49,6 +49,7 @@ class PlanSettings:
     capacity: int | None = None  # projects in progress at once (review excluded); None = no limit
     phase_months: tuple[int, int, int] = (4, 12, 18)  # diagnostic, pilote, déploiement, by default
     review_months: int = 1
+    review_every_years: int = 4  # after the first review, another one every 3 to 5 years
     cost_split: tuple[float, float, float] = (0.15, 0.35, 0.50)  # investment share of each phase
     must_do: frozenset[str] = frozenset()
     excluded: frozenset[str] = frozenset()
@@ -58,6 +59,8 @@ class PlanSettings:
             raise InvalidPlan("L'horizon du plan doit aller de 1 à 30 ans.")
         if self.capacity is not None and self.capacity < 1:
             raise InvalidPlan("La capacité de l'équipe doit être d'au moins un projet à la fois.")
+        if not 3 <= self.review_every_years <= 5:
+            raise InvalidPlan("Une évaluation revient tous les 3 à 5 ans.")
         if len(self.phase_months) != 3 or min(self.phase_months) < 1:
             raise InvalidPlan("Chaque phase dure au moins un mois.")
         if (
@@ -153,7 +156,8 @@ class Placement:
         return None if self.start is None else self.start + self.work.length
 
     def phases(self, settings: PlanSettings) -> list[tuple[Phase, int, int]]:
-        """(phase, first month, month after the last), review included."""
+        """(phase, first month, month after the last): the working phases, the review at the end,
+        then a review every few years while the plan lasts."""
         if self.start is None:
             return []
         spans, month = [], self.start
@@ -161,6 +165,10 @@ class Placement:
             spans.append((phase, month, month + months))
             month += months
         spans.append((Phase.REVIEW, month, month + settings.review_months))
+        later = month + 12 * settings.review_every_years
+        while later + settings.review_months <= settings.months:
+            spans.append((Phase.REVIEW, later, later + settings.review_months))
+            later += 12 * settings.review_every_years
         return spans
 
 

@@ -224,12 +224,12 @@ PLAN_HEADERS = [RETAINED_HEADER, START_HEADER, END_HEADER, REASON_HEADER]
 
 
 def _plan_columns(plan: Plan) -> list[list[object]]:
-    """Retenu, Début, Fin (the review's last day), Motif du report; in the inventory's order."""
+    """Retenu, Début, Fin (the first review's last day), Motif du report; in the inventory's order."""
     columns = []
     for placement in plan.calendar.placements:
         phases = placement.phases(plan.settings)
         if phases:
-            last = plan.settings.date_of(phases[-1][2]) - dt.timedelta(days=1)
+            last = plan.settings.date_of(phases[3][2]) - dt.timedelta(days=1)  # the first review's last day
             columns.append(["oui", plan.settings.date_of(phases[0][1]), last, ""])
         else:
             columns.append(["non", None, None, placement.reason])

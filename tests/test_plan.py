@@ -159,6 +159,13 @@ def test_phases_follow_each_other_and_review_comes_last():
     assert calendar.opex_by_year[0][2] == pytest.approx(120 * 4 / 12)  # deployment ends in Sept. 2028
 
 
+def test_a_review_comes_back_every_four_years_while_the_plan_lasts():
+    settings = PlanSettings(start=START)  # six years: 72 months
+    calendar = schedule_in_order([Work("A", "A", 1, 1000, 0, (2, 4, 6))], settings)
+    reviews = [first for phase, first, _ in calendar.placements[0].phases(settings) if phase is Phase.REVIEW]
+    assert reviews == [12, 60]  # at the end of deployment, then 48 months later; 108 is past the plan
+
+
 def test_settings_that_cannot_give_a_plan_are_refused_in_french():
     with pytest.raises(InvalidPlan, match="100 %"):
         PlanSettings(start=START, cost_split=(0.5, 0.5, 0.5))
