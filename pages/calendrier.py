@@ -9,7 +9,7 @@ import streamlit as st
 
 from prioritisation.french import MONTHS, format_number
 from prioritisation.plan import Plan
-from prioritisation.portfolio import Selection
+from prioritisation.portfolio import Selection, StartGrid
 from prioritisation.priorities import CannotRank
 from ui import data, state
 from ui.blocked import show_blocked, show_errors
@@ -111,6 +111,24 @@ def controls(ids: dict[str, str]) -> None:
         lists = st.columns(2)
         project_list(lists[0], "Projets obligatoires", "must_do", "plan_obligatoires", ids)
         project_list(lists[1], "Projets exclus", "excluded", "plan_exclus", ids)
+        grids = [grid.option for grid in StartGrid]
+        st.radio(
+            "Démarrages possibles pour le portefeuille optimal",
+            grids,
+            index=grids.index(str(choices["grid"])),
+            format_func=lambda option: (
+                next(g for g in StartGrid if g.option == option).label
+                + (
+                    " (plus rapide à prouver)"
+                    if option == StartGrid.YEAR.option
+                    else " (meilleurs plans, plus long)"
+                )
+            ),
+            key="plan_grille",
+            horizontal=True,
+            on_change=on_choice,
+            args=("grid", "plan_grille", str),
+        )
     st.radio(
         "Sélection des projets",
         list(SELECTIONS),

@@ -21,7 +21,7 @@ from prioritisation.french import parse_number, split_items
 from prioritisation.funding import FundingRules, RegionCategory, funding_plans, funding_problems
 from prioritisation.inventory import Inventory, Scale, load_inventory
 from prioritisation.plan import make_plan
-from prioritisation.portfolio import Selection
+from prioritisation.portfolio import Selection, StartGrid
 from prioritisation.priorities import CannotRank, check, rank_inventory
 from prioritisation.problems import Problem
 from prioritisation.ranking import InvalidSettings, Method, Normalisation
@@ -68,6 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=[selection.value for selection in Selection],
         default=Selection.RANKING.value,
         help="ranking : dans l'ordre du classement ; optimal : le meilleur total (solveur HiGHS)",
+    )
+    plan.add_argument(
+        "--start-grid",
+        choices=[grid.option for grid in StartGrid],
+        default=StartGrid.YEAR.option,
+        help="démarrages possibles pour l'optimum : year (début d'année, défaut) ou quarter (trimestre)",
     )
     plan.add_argument("--must-do", help="identifiants des projets à retenir quoi qu'il arrive, ex. P01,P07")
     plan.add_argument("--exclude", help="identifiants des projets à écarter, ex. P12")

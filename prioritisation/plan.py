@@ -22,7 +22,7 @@ from prioritisation.funding import (
     funding_plans,
     funding_problems,
 )
-from prioritisation.portfolio import Portfolio, Selection, in_ranking_order, optimal
+from prioritisation.portfolio import Portfolio, Selection, StartGrid, in_ranking_order, optimal
 from prioritisation.priorities import Ranking
 from prioritisation.problems import Problem
 from prioritisation.schedule import Calendar, PlanSettings, Work, phase_lengths
@@ -79,6 +79,7 @@ class Plan:
     problems: tuple[Problem, ...]  # funding warnings, located
     ceilings: tuple[str, ...]  # sources over a ceiling
     asked: Selection = Selection.RANKING  # what the user asked for (chosen may fall back to ranking order)
+    grid: StartGrid = StartGrid.YEAR  # when the optimal portfolio may start a project
 
     @property
     def calendar(self) -> Calendar:
@@ -102,13 +103,14 @@ def make_plan(
     rules: FundingRules | None = None,
     *,
     time_limit: float = 10.0,
+    grid: StartGrid = StartGrid.YEAR,
 ) -> Plan:
     rules = rules or FundingRules()
     works = works_from(ranking, settings)
     order = [str(ranking.inventory.projects["id"].iloc[i]) for i in ranking.order]
     by_ranking = in_ranking_order(works, settings, order)
     chosen = (
-        optimal(works, settings, time_limit=time_limit, order=order)
+        optimal(works, settings, time_limit=time_limit, order=order, grid=grid)
         if selection is Selection.OPTIMAL
         else by_ranking
     )
@@ -125,6 +127,7 @@ def make_plan(
         tuple(problems),
         tuple(ceiling_breaches(by_year, rules)),
         selection,
+        grid,
     )
 
 

@@ -34,6 +34,7 @@ from prioritisation.plan import (
     budget_rows,
     calendar_rows,
 )
+from prioritisation.portfolio import Selection
 from prioritisation.priorities import RANK_HEADER, SCORE_HEADER, Ranking
 from prioritisation.ranking import METHOD_EXPLANATIONS, Method
 from prioritisation.untrusted import column_letters
@@ -278,6 +279,7 @@ def plan_parameter_rows(plan: Plan) -> list[list[object]]:
             ),
         ],
         ["Sélection", plan.chosen.selection.label],
+        ["Démarrages possibles (optimum)", plan.grid.label],
         ["Projets retenus", len(plan.calendar.retained)],
         ["Score total retenu", plan.chosen.total_score],
         ["Écart à l'optimum", plan.chosen.gap_text()],
@@ -376,6 +378,8 @@ def _plan_options(plan: Plan) -> list[str]:
     if settings.capacity:
         parts.append(f"--capacity {settings.capacity}")
     parts.append(f"--selection {plan.asked.value}")
+    if plan.asked is Selection.OPTIMAL:
+        parts.append(f"--start-grid {plan.grid.option}")
     if settings.must_do:
         parts.append(f"--must-do {_quoted(','.join(sorted(settings.must_do)))}")
     if settings.excluded:

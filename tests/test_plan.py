@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from prioritisation.funding import FundingRules, RegionCategory, funding_plans
 from prioritisation.inventory import load_inventory
 from prioritisation.plan import calendar_rows, make_plan
-from prioritisation.portfolio import Selection, in_ranking_order, optimal
+from prioritisation.portfolio import Selection, StartGrid, in_ranking_order, optimal
 from prioritisation.priorities import rank_inventory
 from prioritisation.schedule import InvalidPlan, Phase, PlanSettings, Work, phase_lengths, schedule_in_order
 from tests import corpus
@@ -166,6 +166,16 @@ def test_a_review_comes_back_every_four_years_while_the_plan_lasts():
     assert reviews == [12, 60]  # at the end of deployment, then 48 months later; 108 is past the plan
 
 
+def test_quarterly_starts_do_at_least_as_well_as_yearly_ones_and_say_so():
+    works = [Work(str(i), str(i), 1.0, 90, 0, SHORT) for i in range(4)]
+    settings = plan_settings(horizon_years=1, envelopes=((2026, 180.0),), capacity=1)
+    yearly = optimal(works, settings, grid=StartGrid.YEAR)
+    quarterly = optimal(works, settings, grid=StartGrid.QUARTER)
+    assert len(quarterly.calendar.retained) == 2
+    assert quarterly.total_score >= yearly.total_score
+    assert "trimestre" in quarterly.gap_text()
+
+
 def test_settings_that_cannot_give_a_plan_are_refused_in_french():
     with pytest.raises(InvalidPlan, match="100 %"):
         PlanSettings(start=START, cost_split=(0.5, 0.5, 0.5))
@@ -204,7 +214,8 @@ def portfolios(draw: st.DrawFn, dependencies: bool = True) -> tuple[list[Work], 
 @given(portfolios())
 def test_no_year_exceeds_its_envelope_and_prerequisites_end_before_dependents_start(case):
     works, plan = case
-    for portfolio in (in_ranking_order(works, plan), optimal(works, plan, time_limit=5)):
+    quarterly = optimal(works, plan, time_limit=5, grid=StartGrid.QUARTER)
+    for portfolio in (in_ranking_order(works, plan), optimal(works, plan, time_limit=5), quarterly):
         calendar = portfolio.calendar
         spent = calendar.spending()
         for year, amount in zip(plan.years, spent, strict=True):

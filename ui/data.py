@@ -33,7 +33,7 @@ from prioritisation.inventory import (
     with_cells,
 )
 from prioritisation.plan import Plan, make_plan, works_from
-from prioritisation.portfolio import Selection, frontier
+from prioritisation.portfolio import Selection, StartGrid, frontier
 from prioritisation.priorities import CannotRank, Ranking, check, rank_inventory
 from prioritisation.problems import Problem
 from prioritisation.schedule import InvalidPlan, PlanSettings
@@ -192,6 +192,7 @@ class PlanInputs:
     rules: FundingRules | None
     selection: Selection
     errors: tuple[str, ...]
+    grid: StartGrid = StartGrid.YEAR
 
 
 def plan_inputs() -> PlanInputs:
@@ -242,7 +243,8 @@ def plan_inputs() -> PlanInputs:
         total_ceilings=tuple(totals),
         yearly_ceilings=tuple(yearly),
     )
-    return PlanInputs(settings, rules, Selection(choices["selection"]), tuple(errors))
+    grid = next((grid for grid in StartGrid if grid.option == choices["grid"]), StartGrid.YEAR)
+    return PlanInputs(settings, rules, Selection(choices["selection"]), tuple(errors), grid)
 
 
 @st.cache_resource(max_entries=_ENTRIES, ttl=_LIFETIME, show_spinner="Calcul du plan…")
@@ -256,7 +258,9 @@ def _plan(
 ) -> Plan:
     assert _inputs.settings is not None and _inputs.rules is not None
     chosen = Selection(selection)
-    return make_plan(_ranking, _inputs.settings, chosen, _inputs.rules, time_limit=PLAN_TIME_LIMIT)
+    return make_plan(
+        _ranking, _inputs.settings, chosen, _inputs.rules, time_limit=PLAN_TIME_LIMIT, grid=_inputs.grid
+    )
 
 
 PLAN_TIME_LIMIT = 10.0
@@ -277,7 +281,7 @@ def plan(selection: Selection | None = None) -> Plan | CannotRank | PlanInputs:
 @st.cache_resource(max_entries=8, ttl=_LIFETIME, show_spinner="Calcul de la frontière…")
 def _frontier(key: InventoryKey, ranked: str, planned: str, _plan: Plan) -> list[tuple[float, float]]:
     works = works_from(_plan.ranking, _plan.settings)
-    return frontier(works, _plan.settings, FRONTIER_FACTORS, time_limit=2.0)
+    return frontier(works, _plan.settings, FRONTIER_FACTORS, time_limit=2.0, grid=_plan.grid)
 
 
 FRONTIER_FACTORS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)

@@ -22,7 +22,7 @@ from prioritisation.criteria import DEFAULT_CRITERIA, Criterion, RankingSettings
 from prioritisation.fields import FIELDS_BY_KEY
 from prioritisation.funding import RegionCategory
 from prioritisation.inventory import Scale
-from prioritisation.portfolio import Selection
+from prioritisation.portfolio import Selection, StartGrid
 from prioritisation.ranking import Method, Normalisation
 
 BUNDLED_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "inventaire_exemple.xlsx"
@@ -263,6 +263,7 @@ def plan_choices() -> dict[str, object]:
         "phase_months": (4, 12, 18),
         "cost_split": (15, 35, 50),  # percentages
         "selection": Selection.RANKING.value,
+        "grid": StartGrid.YEAR.option,
         "must_do": (),
         "excluded": (),
         "own_share": 20,
