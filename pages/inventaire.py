@@ -73,7 +73,7 @@ def upload_section() -> None:
     )
     message = state.upload_message()
     if message:
-        st.error(message, icon=":material/block:")
+        st.error(escape_markdown(message), icon=":material/block:")
     label = "données d'exemple fictives" if source.is_sample else "votre fichier"
     st.caption(f"Fichier en cours : {escape_markdown(source.file_name)} ({label}).")
     if not source.is_sample:

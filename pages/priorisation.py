@@ -20,7 +20,7 @@ from ui import data, state
 from ui.blocked import show_blocked
 from ui.charts import contributions_chart
 from ui.guard import page_guard
-from ui.tables import distinct, explanation_table, filtered, project_names, ranked_table
+from ui.tables import distinct, escape_markdown, explanation_table, filtered, project_names, ranked_table
 
 CHART_PROJECTS = 25
 NEW_CRITERION_KEY = "nouveau_critere"
@@ -48,7 +48,7 @@ def weights_section() -> None:
     for criterion, share in zip(chosen, shares, strict=True):
         direction = "" if criterion.maximise else " (à minimiser)"
         st.slider(
-            f"{state.criterion_label(criterion)}{direction} — {share}",
+            f"{escape_markdown(state.criterion_label(criterion))}{direction} — {share}",
             min_value=0,
             max_value=100,
             step=5,
@@ -82,7 +82,7 @@ def criteria_section() -> None:
             st.button("Ajouter ce critère", on_click=on_add_criterion)
         for criterion in state.added_criteria():
             st.button(
-                f"Retirer « {criterion.name} »",
+                f"Retirer « {escape_markdown(criterion.name)} »",
                 on_click=state.remove_criterion,
                 args=(criterion.name,),
                 key=f"retirer_{state.weight_key(criterion)}",
@@ -175,7 +175,7 @@ def why_section(ranking: Ranking, rows: object) -> None:
         "Projet", choices, format_func=names.__getitem__, key="projet_explique", persist_state="session"
     )
     explanation = explain(ranking, projects.index.get_loc(chosen))
-    st.write(explanation.sentence())
+    st.markdown(escape_markdown(explanation.sentence()))
     st.dataframe(explanation_table(explanation, ranking.settings.method), hide_index=True, width="stretch")
 
 

@@ -10,7 +10,6 @@ per source, in total or per year. Rates are settings with the legal defaults.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import Enum
 
@@ -63,7 +62,8 @@ class FundingCheck:
     cost: float
     amounts: dict[str, float]  # per source; own funds include what nothing else covers
     exempt: bool
-    problems: tuple[str, ...]
+    breaches: tuple[str, ...]  # of the co-financing rules (own share, FEDER cap)
+    over_cost: float = 0.0  # funding beyond the cost (the inventory's own check reports it)
 
     @property
     def public(self) -> float:
@@ -74,6 +74,16 @@ class FundingCheck:
         return self.amounts["own_funds"] / self.public if self.public > 0 else 1.0
 
     @property
+    def problems(self) -> tuple[str, ...]:
+        if self.over_cost <= 0.005:
+            return self.breaches
+        covered = self.cost + self.over_cost
+        return (
+            f"financements ({format_euros(covered)}) supérieurs au coût ({format_euros(self.cost)})",
+            *self.breaches,
+        )
+
+    @property
     def compliant(self) -> bool:
         return not self.problems
 
@@ -81,60 +91,62 @@ class FundingCheck:
 def funding_plans(inventory: Inventory, rules: FundingRules) -> list[FundingCheck]:
     """Every project's funding plan and its breaches of the rules, in the inventory's order."""
     projects = inventory.projects
-    exempt_column = projects.get("own_share_exempt")
+    cost = np.nan_to_num(projects["capex"].to_numpy(dtype=float))
+    amounts = {source: np.nan_to_num(projects[source].to_numpy(dtype=float)) for source in SOURCES}
+    covered = np.sum(list(amounts.values()), axis=0)
+    amounts["own_funds"] = amounts["own_funds"] + np.clip(cost - covered, 0, None)  # uncovered: own funds
+    exempt = np.array(
+        [str(text).strip().lower() in _YES for text in projects["own_share_exempt"]], dtype=bool
+    )
+    public = cost - amounts["private"]
+    short = (public > 0) & ~exempt & (amounts["own_funds"] + 0.005 < rules.min_own_share * public)
+    feder_over = amounts["feder"] > rules.region.feder_max_share * cost + 0.005
     checks = []
-    for position in range(len(projects)):
-        row = projects.iloc[position]
-        cost = _amount(row["capex"])
-        amounts = {source: _amount(row[source]) for source in SOURCES}
-        covered = sum(amounts.values())
-        if cost > covered:
-            amounts["own_funds"] += cost - covered  # what is not covered is own funds
-        exempt = exempt_column is not None and str(exempt_column.iloc[position]).strip().lower() in _YES
+    for i in range(len(projects)):
+        breaches = []
+        if short[i]:
+            breaches.append(_own_share_breach(amounts["own_funds"][i], public[i], rules))
+        if feder_over[i]:
+            breaches.append(_feder_breach(amounts["feder"][i], cost[i], rules))
         checks.append(
-            FundingCheck(cost, amounts, exempt, tuple(_breaches(cost, amounts, covered, exempt, rules)))
+            FundingCheck(
+                float(cost[i]),
+                {source: float(values[i]) for source, values in amounts.items()},
+                bool(exempt[i]),
+                tuple(breaches),
+                max(0.0, float(covered[i] - cost[i])),
+            )
         )
     return checks
 
 
-def _amount(value: object) -> float:
-    number = float(value) if value is not None else math.nan  # type: ignore[arg-type]
-    return 0.0 if math.isnan(number) else number
+def _own_share_breach(own: float, public: float, rules: FundingRules) -> str:
+    return (
+        f"autofinancement de {format_euros(own)}, soit {format_percent(own / public, 1)} du financement "
+        f"public : il en faut {format_percent(rules.min_own_share)} au moins, "
+        f"{format_euros(rules.min_own_share * public)} (CGCT L1111-10)"
+    )
 
 
-def _breaches(
-    cost: float, amounts: dict[str, float], covered: float, exempt: bool, rules: FundingRules
-) -> list[str]:
-    found = []
-    if covered > cost + 0.005:
-        found.append(f"financements ({format_euros(covered)}) supérieurs au coût ({format_euros(cost)})")
-    public = cost - amounts["private"]
-    required = rules.min_own_share * public
-    if public > 0 and not exempt and amounts["own_funds"] + 0.005 < required:
-        found.append(
-            f"autofinancement de {format_euros(amounts['own_funds'])}, soit "
-            f"{format_percent(amounts['own_funds'] / public, 1)} du financement public : il en faut "
-            f"{format_percent(rules.min_own_share)} au moins, {format_euros(required)} (CGCT L1111-10)"
-        )
-    feder_max = rules.region.feder_max_share * cost
-    if amounts["feder"] > feder_max + 0.005:
-        found.append(
-            f"FEDER de {format_euros(amounts['feder'])} : au plus "
-            f"{format_percent(rules.region.feder_max_share)} du coût en région {rules.region.value}, "
-            f"soit {format_euros(feder_max)}"
-        )
-    return found
+def _feder_breach(feder: float, cost: float, rules: FundingRules) -> str:
+    return (
+        f"FEDER de {format_euros(feder)} : au plus {format_percent(rules.region.feder_max_share)} du coût "
+        f"en région {rules.region.value}, soit {format_euros(rules.region.feder_max_share * cost)}"
+    )
 
 
 def funding_problems(inventory: Inventory, checks: list[FundingCheck]) -> list[Problem]:
-    """The breaches as warnings of the validation report, located on the project's row."""
+    """The rule breaches as warnings of the validation report, located on the project's row.
+
+    Funding above cost is left out: the inventory's own check already reports it.
+    """
     header = inventory.header_of("own_funds") or inventory.header_of("capex")
     return [
         p.warning(
             f"plan de financement : {breach}.", sheet=inventory.table.sheet, row=int(row), column=header
         )
         for row, check in zip(inventory.projects.index, checks, strict=True)
-        for breach in check.problems
+        for breach in check.breaches
     ]
 
 

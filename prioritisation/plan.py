@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,7 @@ from prioritisation.funding import (
 from prioritisation.portfolio import Portfolio, Selection, StartGrid, in_ranking_order, optimal
 from prioritisation.priorities import Ranking
 from prioritisation.problems import Problem
-from prioritisation.schedule import Calendar, PlanSettings, Work, phase_lengths
+from prioritisation.schedule import Calendar, InvalidPlan, PlanSettings, Work, phase_lengths
 
 RETAINED_HEADER, START_HEADER, END_HEADER, REASON_HEADER = "Retenu", "Début", "Fin", "Motif du report"
 _ONE_DAY = dt.timedelta(days=1)
@@ -38,34 +39,36 @@ def priorities(ranking: Ranking) -> np.ndarray:
 
 
 def works_from(ranking: Ranking, settings: PlanSettings) -> list[Work]:
+    """The scheduler's view of each project, in the inventory's order (columns read once)."""
     projects = ranking.inventory.projects
-    values = priorities(ranking)
 
-    def number(field: str, position: int) -> float | None:
-        if field not in projects:
-            return None
-        value = float(projects[field].iloc[position])
-        return None if math.isnan(value) else value
+    def numbers(field: str) -> np.ndarray:
+        return projects[field].to_numpy(dtype=float)
 
-    works = []
-    for position in range(len(projects)):
-        phases = [number(key, position) for key in ("diagnostic_months", "pilot_months", "deployment_months")]
-        if all(value is not None and value >= 1 for value in phases):
-            months = tuple(round(value) for value in phases)  # type: ignore[arg-type]
-        else:
-            months = phase_lengths(number("duration", position), settings)
-        works.append(
-            Work(
-                id=str(projects["id"].iloc[position]),
-                title=str(projects["title"].iloc[position]),
-                score=float(values[position]),
-                capex=number("capex", position) or 0.0,
-                opex=number("opex", position) or 0.0,
-                months=months,  # type: ignore[arg-type]
-                needs=tuple(projects["depends_on"].iloc[position]),
-            )
+    capex, opex = np.nan_to_num(numbers("capex")), np.nan_to_num(numbers("opex"))
+    phases = np.column_stack(
+        [numbers(key) for key in ("diagnostic_months", "pilot_months", "deployment_months")]
+    )
+    given = np.all(phases >= 1, axis=1)  # NaN compares false: every phase must be given
+    durations = numbers("duration")
+    return [
+        Work(
+            id=str(work_id),
+            title=str(title),
+            score=float(score),
+            capex=float(capex[i]),
+            opex=float(opex[i]),
+            months=_months(phases[i]) if given[i] else phase_lengths(float(durations[i]), settings),
+            needs=tuple(needs),
         )
-    return works
+        for i, (work_id, title, score, needs) in enumerate(
+            zip(projects["id"], projects["title"], priorities(ranking), projects["depends_on"], strict=True)
+        )
+    ]
+
+
+def _months(phases: np.ndarray) -> tuple[int, int, int]:
+    return (round(phases[0]), round(phases[1]), round(phases[2]))
 
 
 @dataclass(frozen=True)
@@ -105,12 +108,23 @@ def make_plan(
     time_limit: float = 10.0,
     grid: StartGrid = StartGrid.YEAR,
 ) -> Plan:
+    """The plan of `ranking`; with the optimal selection, `time_limit` bounds the whole of it."""
+    started = time.perf_counter()
     rules = rules or FundingRules()
     works = works_from(ranking, settings)
-    order = [str(ranking.inventory.projects["id"].iloc[i]) for i in ranking.order]
+    ids = ranking.inventory.projects["id"].to_numpy(dtype=object)
+    _check_named_projects(settings, {str(work_id) for work_id in ids})
+    order = [str(ids[i]) for i in ranking.order]
     by_ranking = in_ranking_order(works, settings, order)
     chosen = (
-        optimal(works, settings, time_limit=time_limit, order=order, grid=grid)
+        optimal(
+            works,
+            settings,
+            time_limit=max(0.1, time_limit - (time.perf_counter() - started)),
+            order=order,
+            grid=grid,
+            baseline=by_ranking.calendar,
+        )
         if selection is Selection.OPTIMAL
         else by_ranking
     )
@@ -129,6 +143,17 @@ def make_plan(
         selection,
         grid,
     )
+
+
+def _check_named_projects(settings: PlanSettings, known: set[str]) -> None:
+    """Must-do and excluded projects are named by identifiers of the inventory, or refused."""
+    unknown = sorted((settings.must_do | settings.excluded) - known)
+    if unknown:
+        examples = ", ".join(sorted(known)[:5])
+        raise InvalidPlan(
+            f"Identifiant(s) absent(s) de l'inventaire parmi les projets obligatoires ou exclus : "
+            f"{', '.join(unknown)}. Identifiants attendus, par exemple : {examples}."
+        )
 
 
 def calendar_rows(plan: Plan) -> list[list[object]]:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # scipy is imported where it is used: about 0.9 s off the das
 
 EARLY_BONUS = 1e-6  # per year earlier: among equal totals, start sooner
 PROVEN = 1e-4  # below this, the gap is reported as none
+MAX_SEARCH_COLUMNS = 20_000  # beyond, bench/plan.py saw HiGHS find nothing better than the rounding in 10 s
 TARGET_GAP = 0.005  # HiGHS stops once it has proven the portfolio within 0.5 % of the optimum
 
 
@@ -42,7 +43,7 @@ class StartGrid(Enum):
     """When the optimal portfolio may start a project: with each plan year, or each quarter.
 
     Years are the model of the brief and the fastest to prove; quarters give better plans
-    (bench/plan.py: 5 to 7 % more total score than years) at the price of a longer search.
+    (bench/plan.py: 5 to 11 % more total score than years) at the price of a longer search.
     """
 
     YEAR = 12
@@ -110,25 +111,31 @@ def optimal(
     time_limit: float = 10.0,
     order: Sequence[str] | None = None,
     grid: StartGrid = StartGrid.YEAR,
+    baseline: Calendar | None = None,
 ) -> Portfolio:
     """The best total score within the envelopes (HiGHS under a time limit); never below ranking order.
 
     The linear relaxation comes first: its bound proves how far any plan can be from the
-    optimum, and the projects it starts whole, completed month by month in ranking order,
-    often come within the target gap at once. Otherwise the integer search runs in the time left.
+    optimum. The projects it starts whole are kept, and the others fill in month by month,
+    once in ranking order and once in the relaxation's own order of preference; the better
+    plan often comes within the target gap at once. Otherwise the integer search runs in the
+    time left (on models small enough for it to help). `baseline` is the ranking-order plan,
+    when the caller has it already.
     """
     started = time.perf_counter()
-    ranking_plan = schedule_in_order(works, settings, order)
+    ranking_plan = baseline or schedule_in_order(works, settings, order)
     model = _Model(works, settings, grid.value)
     candidates = [ranking_plan]
     bound = math.inf
     relaxed = model.relaxation()
     if relaxed is not None:
-        starts, bound = relaxed
+        starts, preference, bound = relaxed
         candidates.append(schedule_in_order(works, settings, order, fixed=starts))
+        candidates.append(schedule_in_order(works, settings, preference, fixed=starts))
     best_total = max(candidate.total_score for candidate in candidates)
     left = time_limit - (time.perf_counter() - started)
-    if relaxed is not None and best_total < (1 - TARGET_GAP) * bound and left > 0.05:
+    worth_searching = model.count <= MAX_SEARCH_COLUMNS and left > 0.05
+    if relaxed is not None and best_total < (1 - TARGET_GAP) * bound and worth_searching:
         solved = model.integer(left)
         if solved is not None:
             starts, proven = solved
@@ -184,12 +191,13 @@ class _Model:
     def count(self) -> int:
         return len(self.project)
 
-    def relaxation(self) -> tuple[dict[str, int], float] | None:
-        """The linear relaxation: the projects it starts whole, and its bound; None if infeasible."""
+    def relaxation(self) -> tuple[dict[str, int], list[str], float] | None:
+        """The linear relaxation: the projects it starts whole, all projects by how much of them
+        it starts (its preference), and its bound; None if infeasible."""
         from scipy.optimize import Bounds, milp
 
         if self.count == 0:
-            return {}, 0.0
+            return {}, [], 0.0
         result = milp(
             self.objective,
             integrality=np.zeros(self.count),
@@ -198,7 +206,10 @@ class _Model:
         )
         if result.x is None:
             return None
-        return self._rounded(result.x), -result.fun
+        started = np.zeros(len(self.works))
+        np.add.at(started, self.project, result.x)
+        preference = [self.works[p].id for p in np.argsort(-started, kind="stable")]
+        return self._rounded(result.x), preference, -result.fun
 
     def integer(self, time_limit: float) -> tuple[dict[str, int], float] | None:
         """HiGHS's branch and bound under a time limit: its best portfolio and the bound it proved."""

@@ -235,28 +235,30 @@ class _Budget:
         self.left = np.array([settings.envelope(year) for year in settings.years], dtype=float)
         self.running = np.zeros(settings.months, dtype=int)
 
-    def feasible_starts(self, work: Work, earliest: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Candidate starts, and for each whether the envelopes and the team allow it."""
+    def feasible_starts(
+        self, work: Work, earliest: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Candidate starts, the spending per year of each, and whether envelopes and team allow it."""
         last = self.settings.months - work.length
-        starts = np.arange(earliest, last + 1)
-        if len(starts) == 0:
-            return starts, np.zeros(0, bool), np.zeros(0, bool)
-        spend = self.years.spread(monthly_capex(work, self.settings.cost_split), starts)
+        starts = np.arange(earliest, max(earliest, last + 1))
+        spend = self.spending(work, starts)
         money = np.all(spend <= self.left[None, :] * (1 + 1e-12) + 1e-6, axis=1)
-        if self.settings.capacity is None:
-            return starts, money, np.ones(len(starts), bool)
+        if self.settings.capacity is None or len(starts) == 0:
+            return starts, spend, money, np.ones(len(starts), bool)
         full = np.concatenate([[0], np.cumsum(self.running >= self.settings.capacity)])
         team = full[starts + work.length] - full[starts] == 0
-        return starts, money, team
+        return starts, spend, money, team
 
-    def commit(self, work: Work, start: int) -> np.ndarray:
-        spend = self.years.spread(monthly_capex(work, self.settings.cost_split), np.array([start]))[0]
+    def spending(self, work: Work, starts: np.ndarray) -> np.ndarray:
+        return self.years.spread(monthly_capex(work, self.settings.cost_split), starts)
+
+    def commit(self, work: Work, start: int, spend: np.ndarray) -> np.ndarray:
+        """Take the project's spending (per year, started at `start`) and its team slot."""
         self.left -= spend
         self.running[start : start + work.length] += 1
         return spend
 
-    def first_exhausted_year(self, work: Work, start: int) -> int:
-        spend = self.years.spread(monthly_capex(work, self.settings.cost_split), np.array([start]))[0]
+    def first_exhausted_year(self, spend: np.ndarray) -> int:
         over = np.flatnonzero(spend > self.left + 1e-6)
         return self.settings.years[int(over[0])] if len(over) else self.settings.years[0]
 
@@ -277,7 +279,8 @@ def schedule_in_order(
     placed: dict[str, Placement] = {}
     capex: dict[str, np.ndarray] = {}
     for work_id, start in (fixed or {}).items():
-        capex[work_id] = budget.commit(by_id[work_id], start)
+        work = by_id[work_id]
+        capex[work_id] = budget.commit(work, start, budget.spending(work, np.array([start]))[0])
         placed[work_id] = Placement(by_id[work_id], start)
 
     def place_one(work: Work) -> Placement:
@@ -297,14 +300,15 @@ def schedule_in_order(
                 return placed[work.id]
             if before.end > earliest:
                 earliest, waiting = before.end, need
-        starts, money, team = budget.feasible_starts(work, earliest)
+        starts, spend, money, team = budget.feasible_starts(work, earliest)
         fits = np.flatnonzero(money & team)
         if len(fits):
             start = int(starts[fits[0]])
-            capex[work.id] = budget.commit(work, start)
+            capex[work.id] = budget.commit(work, start, spend[fits[0]])
             placed[work.id] = Placement(work, start)
         else:
-            placed[work.id] = Placement(work, None, _why_not(work, earliest, waiting, starts, money, budget))
+            reason = _why_not(work, earliest, waiting, starts, spend, money, budget)
+            placed[work.id] = Placement(work, None, reason)
         return placed[work.id]
 
     for work in _priority_order(works, settings, order):
@@ -324,7 +328,13 @@ def _priority_order(works: Sequence[Work], settings: PlanSettings, order: Sequen
 
 
 def _why_not(
-    work: Work, earliest: int, waiting: str, starts: np.ndarray, money: np.ndarray, budget: _Budget
+    work: Work,
+    earliest: int,
+    waiting: str,
+    starts: np.ndarray,
+    spend: np.ndarray,
+    money: np.ndarray,
+    budget: _Budget,
 ) -> str:
     settings = budget.settings
     if len(starts) == 0:
@@ -335,7 +345,7 @@ def _why_not(
         return (
             f"capacité de l'équipe ({settings.capacity} projet(s) à la fois) atteinte jusqu'à la fin du plan"
         )
-    return f"enveloppe {budget.first_exhausted_year(work, int(starts[0]))} épuisée"
+    return f"enveloppe {budget.first_exhausted_year(spend[0])} épuisée"
 
 
 def _month_text(settings: PlanSettings, month: int) -> str:

@@ -144,7 +144,7 @@ def test_a_criterion_added_from_a_numeric_column_takes_part_in_the_ranking():
     app.radio(key="sens_nouveau_critere").set_value("Moins c'est élevé, mieux c'est")
     next(b for b in app.button if b.label == "Ajouter ce critère").click().run()
     no_failure(app)
-    assert any("Durée (mois) (à minimiser)" in slider.label for slider in app.slider)
+    assert any("Durée \\(mois\\) (à minimiser)" in slider.label for slider in app.slider)  # Markdown-escaped
     from prioritisation.criteria import DEFAULT_CRITERIA, Criterion
 
     settings = RankingSettings(criteria=(*DEFAULT_CRITERIA, Criterion("Durée (mois)", maximise=False)))
@@ -388,3 +388,22 @@ def test_a_ceiling_typed_in_the_budget_is_checked_and_the_frontier_is_drawn():
     app.toggle(key="budget_frontiere").set_value(True).run()
     no_failure(app)
     assert len(app.get("plotly_chart")) == 4  # spending, cumulative, operating costs, frontier
+
+
+def test_an_excluded_project_renamed_in_the_table_is_named_in_french_not_a_crash():
+    app = visit(start(), "Calendrier")
+    app.multiselect(key="plan_exclus").set_value(["P03"]).run()  # nobody depends on P03 (row 7)
+    app.session_state["modifications"] = {(7, "N°"): "P03-bis"}
+    app.run()
+    no_failure(app)
+    assert any("P03" in e.value and "absent" in e.value for e in app.error), [e.value for e in app.error]
+
+
+def test_a_file_name_with_markdown_is_shown_as_typed_never_formatted():
+    app = visit(start(), "Inventaire")
+    app.file_uploader[0].upload(
+        "**gras** :red[rouge].xlsx", b"pas un classeur", "application/octet-stream"
+    ).run()
+    no_failure(app)
+    message = next(e.value for e in app.error if "n'a pas été importé" in e.value)
+    assert "\\*\\*gras\\*\\* \\:red\\[rouge\\]" in message

@@ -73,6 +73,12 @@ def test_rank_plans_within_envelopes_and_the_optimal_portfolio_does_at_least_as_
     assert totals["optimal"] >= totals["ranking"] - 1e-9
 
 
+def test_rank_refuses_a_must_do_project_that_is_not_in_the_inventory():
+    completed = run("rank", str(SAMPLE), "-o", "x.xlsx", "--must-do", "P01,P99")
+    assert completed.returncode == 2
+    assert "P99" in completed.stderr and "absent" in completed.stderr and "Traceback" not in completed.stderr
+
+
 def test_rank_refuses_an_unreadable_envelope_in_french():
     completed = run("rank", str(SAMPLE), "-o", "x.xlsx", "--envelope", "2027:300000")
     assert completed.returncode == 2

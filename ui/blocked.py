@@ -6,11 +6,11 @@ import streamlit as st
 
 from prioritisation.problems import Problem
 from ui.navigation import page_of
-from ui.tables import problems_table
+from ui.tables import escape_markdown, problems_table
 
 
 def show_blocked(message: str, problems: list[Problem]) -> None:
-    st.error(message, icon=":material/error:")
+    st.error(message, icon=":material/error:")  # our own words
     st.dataframe(problems_table(problems), hide_index=True, width="stretch")
     spec = page_of("Inventaire")
     st.page_link(spec.script, label="Aller à l'Inventaire", icon=spec.icon)
@@ -18,4 +18,4 @@ def show_blocked(message: str, problems: list[Problem]) -> None:
 
 def show_errors(messages: tuple[str, ...]) -> None:
     for message in messages:
-        st.error(message, icon=":material/error:")
+        st.error(escape_markdown(message), icon=":material/error:")  # may quote what the user typed

@@ -125,7 +125,7 @@ def gantt_chart(plan: Plan, labels: dict[str, str], order: list[str], today: dt.
                 if kind is not phase:
                     continue
                 start, end = settings.date_of(first), settings.date_of(after)
-                y.append(labels[work_id])
+                y.append(_plain(labels[work_id]))
                 base.append(start.isoformat())
                 length.append((end - start).days * 86_400_000)
                 hover.append(

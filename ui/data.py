@@ -161,7 +161,7 @@ def _workbook_export(
 
 def workbook_export(ranking: Ranking, day: str, plan: Plan | None = None) -> bytes:
     """The workbook of `rank`: with the plan's sheets when the plan could be made."""
-    planned = "" if plan is None else repr((plan.settings, plan.rules, plan.chosen.selection))
+    planned = "" if plan is None else repr((plan.settings, plan.rules, plan.asked, plan.grid))
     return _workbook_export(current_key(), repr(ranking.settings), planned, day, ranking, plan)
 
 
@@ -275,7 +275,10 @@ def plan(selection: Selection | None = None) -> Plan | CannotRank | PlanInputs:
     if inputs.errors:
         return inputs
     chosen = selection or inputs.selection
-    return _plan(current_key(), repr(ranked.settings), repr(inputs), ranked, inputs, chosen.value)
+    try:
+        return _plan(current_key(), repr(ranked.settings), repr(inputs), ranked, inputs, chosen.value)
+    except InvalidPlan as refused:  # e.g. a must-do project the edited table no longer has
+        return replace(inputs, errors=(str(refused),))
 
 
 @st.cache_resource(max_entries=8, ttl=_LIFETIME, show_spinner="Calcul de la frontière…")

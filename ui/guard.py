@@ -9,7 +9,9 @@ from contextlib import contextmanager
 import streamlit as st
 
 from prioritisation.ranking import InvalidSettings
+from prioritisation.schedule import InvalidPlan
 from prioritisation.untrusted import FileRefused
+from ui.tables import escape_markdown
 
 log = logging.getLogger("priorisation")
 
@@ -23,8 +25,8 @@ def page_guard(page: str) -> Iterator[None]:
     """
     try:
         yield
-    except (FileRefused, InvalidSettings) as refused:
-        st.error(str(refused), icon=":material/error:")
+    except (FileRefused, InvalidSettings, InvalidPlan) as refused:
+        st.error(escape_markdown(str(refused)), icon=":material/error:")  # quotes file names
     except Exception:
         log.exception("Erreur dans la page %s", page)
         st.error(

@@ -85,6 +85,8 @@ def _switch_to(new: Source) -> None:
     st.session_state[_SOURCE] = new
     for key in (_SHEET, _CHOICES, _EDITS, _EXTRA_CRITERIA):
         st.session_state.pop(key, None)
+    for name in ("must_do", "excluded"):  # identifiers of the previous file
+        set_plan_choice(name, ())
     _new_editor()
 
 
