@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING
@@ -112,6 +112,7 @@ def optimal(
     order: Sequence[str] | None = None,
     grid: StartGrid = StartGrid.YEAR,
     baseline: Calendar | None = None,
+    known: Mapping[str, int] | None = None,
 ) -> Portfolio:
     """The best total score within the envelopes (HiGHS under a time limit); never below ranking order.
 
@@ -120,12 +121,15 @@ def optimal(
     once in ranking order and once in the relaxation's own order of preference; the better
     plan often comes within the target gap at once. Otherwise the integer search runs in the
     time left (on models small enough for it to help). `baseline` is the ranking-order plan,
-    when the caller has it already.
+    when the caller has it already; `known` are starts already known to fit these settings
+    (the best plan of a smaller budget): the result is never below them either.
     """
     started = time.perf_counter()
     ranking_plan = baseline or schedule_in_order(works, settings, order)
     model = _Model(works, settings, grid.value)
     candidates = [ranking_plan]
+    if known is not None:
+        candidates.append(schedule_in_order(works, settings, order, fixed=known))
     bound = math.inf
     relaxed = model.relaxation()
     if relaxed is not None:
@@ -347,17 +351,23 @@ def frontier(
     time_limit: float = 2.0,
     grid: StartGrid = StartGrid.YEAR,
 ) -> list[tuple[float, float]]:
-    """(total envelope over the plan, best total score) as every envelope is scaled by each factor.
+    """(total envelope over the plan, best total score) as every envelope is scaled by each factor,
+    smallest budget first.
 
-    Without envelopes, the budget is the plan's total cost spread evenly over its years.
+    Without envelopes, the budget is the plan's total cost spread evenly over its years. The
+    best plan of each budget still fits the next, larger one, so it is a candidate there: the
+    best total found never falls as the budget grows (the solver's grid alone would not ensure it,
+    since the ranking-order plan may start projects between its points).
     """
     base = dict(settings.envelopes)
     if not base:
         total = sum(work.capex for work in works)
         base = {year: total / len(settings.years) for year in settings.years}
-    points = []
-    for factor in factors:
+    points: list[tuple[float, float]] = []
+    known: dict[str, int] | None = None
+    for factor in sorted(factors):
         scaled = replace(settings, envelopes=tuple((year, amount * factor) for year, amount in base.items()))
-        portfolio = optimal(works, scaled, time_limit=time_limit, grid=grid)
+        portfolio = optimal(works, scaled, time_limit=time_limit, grid=grid, known=known)
+        known = {p.work.id: p.start for p in portfolio.calendar.retained if p.start is not None}
         points.append((sum(amount for _, amount in scaled.envelopes), portfolio.total_score))
     return points
