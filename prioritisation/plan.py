@@ -114,6 +114,8 @@ def make_plan(
     works = works_from(ranking, settings)
     ids = ranking.inventory.projects["id"].to_numpy(dtype=object)
     _check_named_projects(settings, {str(work_id) for work_id in ids})
+    checks = funding_plans(ranking.inventory, rules)  # before the solver, so that its time is what is left
+    problems = funding_problems(ranking.inventory, checks)
     order = [str(ids[i]) for i in ranking.order]
     by_ranking = in_ranking_order(works, settings, order)
     chosen = (
@@ -128,8 +130,6 @@ def make_plan(
         if selection is Selection.OPTIMAL
         else by_ranking
     )
-    checks = funding_plans(ranking.inventory, rules)
-    problems = funding_problems(ranking.inventory, checks)
     by_year = funding_by_year(checks, chosen.calendar.capex_by_year, settings.years)
     return Plan(
         ranking,

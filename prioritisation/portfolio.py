@@ -4,14 +4,16 @@ The optimal portfolio is the set of projects, each with a start year, that maxim
 total priority score within the yearly envelopes and the team's capacity, honouring must-do,
 excluded and prerequisites. A 0-1 programme: one variable per project and start year.
 Multi-year starts make some instances hard, so the solver runs under a time limit and we
-report the gap it has proven to the bound of the linear relaxation; a solution worse than
-the ranking-order plan is never returned (that plan is returned instead, with its gap).
+report the gap it has proven (to the bound of the linear relaxation, or the tighter one of
+the integer search); the ranking-order plan is one of the candidates, so nothing worse than
+it is ever returned.
 """
 
 from __future__ import annotations
 
 import math
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -35,7 +37,6 @@ if TYPE_CHECKING:  # scipy is imported where it is used: about 0.9 s off the das
 
 EARLY_BONUS = 1e-6  # per year earlier: among equal totals, start sooner
 PROVEN = 1e-4  # below this, the gap is reported as none
-MAX_SEARCH_COLUMNS = 20_000  # beyond, bench/plan.py saw HiGHS find nothing better than the rounding in 10 s
 TARGET_GAP = 0.005  # HiGHS stops once it has proven the portfolio within 0.5 % of the optimum
 
 
@@ -92,6 +93,28 @@ class Portfolio:
         return f"à {shown} au plus de l'optimum (démarrages {self.grid.label})"
 
 
+@dataclass(frozen=True)
+class _Relaxation:
+    """The linear relaxation: the starts it takes whole, the share of each project it starts
+    (in the works' order), its bound on every portfolio's total, and the seconds it took."""
+
+    starts: dict[str, int]
+    share: np.ndarray
+    bound: float
+    seconds: float
+
+    def preferences(self, works: Sequence[Work]) -> tuple[list[str], list[str]]:
+        """The projects by how much of them the relaxation starts, then by score, and then by
+        score per euro (a knapsack's density: bench/plan.py found it the best of the fillings)."""
+        ids = np.array([work.id for work in works], dtype=object)
+        scores = np.array([work.score for work in works])
+        per_euro = scores / (np.array([work.capex for work in works]) + 1.0)
+        return (
+            ids[np.lexsort((-scores, -self.share))].tolist(),
+            ids[np.lexsort((-per_euro, -self.share))].tolist(),
+        )
+
+
 def load_solver() -> None:
     """Import scipy's solver now (about 0.9 s): a server calls it once, off the user's path."""
     import scipy.optimize  # noqa: F401
@@ -117,60 +140,61 @@ def optimal(
     """The best total score within the envelopes (HiGHS under a time limit); never below ranking order.
 
     The linear relaxation comes first: its bound proves how far any plan can be from the
-    optimum. The projects it starts whole are kept, and the others fill in month by month,
-    once in ranking order and once in the relaxation's own order of preference; the better
-    plan often comes within the target gap at once. Otherwise the integer search runs in the
-    time left (on models small enough for it to help). `baseline` is the ranking-order plan,
-    when the caller has it already; `known` are starts already known to fit these settings
-    (the best plan of a smaller budget): the result is never below them either.
+    optimum. The projects it starts whole are kept, and the others fill in month by month in
+    three orders (the ranking's; the relaxation's preference, then score; the relaxation's
+    preference, then score per euro); starting between the grid's points, the best of them
+    often beats the grid's optimum at once. Otherwise the integer search runs in the time
+    left, asked only for a portfolio better than the best of these: it stops as soon as its
+    bound proves there is none, or once its own is within the target gap of that bound.
+    `baseline` is the ranking-order plan, when the caller has it already; `known` are starts
+    already known to fit these settings (the best plan of a smaller budget): the result is
+    never below them either.
     """
     started = time.perf_counter()
     ranking_plan = baseline or schedule_in_order(works, settings, order)
-    model = _Model(works, settings, grid.value)
     candidates = [ranking_plan]
     if known is not None:
         candidates.append(schedule_in_order(works, settings, order, fixed=known))
-    bound = math.inf
+    model = _Model(works, settings, grid.value)
     relaxed = model.relaxation()
-    if relaxed is not None:
-        starts, preference, bound = relaxed
-        candidates.append(schedule_in_order(works, settings, order, fixed=starts))
-        candidates.append(schedule_in_order(works, settings, preference, fixed=starts))
-    best_total = max(candidate.total_score for candidate in candidates)
-    left = time_limit - (time.perf_counter() - started)
-    worth_searching = model.count <= MAX_SEARCH_COLUMNS and left > 0.05
-    if relaxed is not None and best_total < (1 - TARGET_GAP) * bound and worth_searching:
-        solved = model.integer(left)
-        if solved is not None:
-            starts, proven = solved
-            bound = min(bound, proven)
-            candidates.append(schedule_in_order(works, settings, order, fixed=starts))
-    seconds = time.perf_counter() - started
-    best = max(candidates[1:], key=lambda calendar: calendar.total_score, default=ranking_plan)
-    gap = _gap(max(best.total_score, ranking_plan.total_score), bound) if math.isfinite(bound) else None
     if relaxed is None:
         note = (
             "Aucun portefeuille ne respecte toutes les contraintes (projets obligatoires, enveloppes) : "
             "voici l'ordre du classement."
         )
-        return Portfolio(ranking_plan, Selection.RANKING, None, seconds, note, grid)
-    if best.total_score + 1e-9 < ranking_plan.total_score:
-        note = "L'ordre du classement fait mieux que ce que le solveur a trouvé à temps : il est retenu."
-        return Portfolio(ranking_plan, Selection.RANKING, gap, seconds, note, grid)
-    return Portfolio(best, Selection.OPTIMAL, gap, seconds, grid=grid)
+        return Portfolio(ranking_plan, Selection.RANKING, None, time.perf_counter() - started, note, grid)
+    fill_seconds = 0.0
+    for preference in (order, *relaxed.preferences(works)):
+        filled_at = time.perf_counter()
+        candidates.append(schedule_in_order(works, settings, preference, fixed=relaxed.starts))
+        fill_seconds = max(fill_seconds, time.perf_counter() - filled_at)
+    bound = relaxed.bound
+    best_total = max(candidate.total_score for candidate in candidates)
+    left = time_limit - (time.perf_counter() - started) - 1.25 * fill_seconds  # room for the last filling
+    if best_total < (1 - TARGET_GAP) * bound and left > 1.5 * relaxed.seconds:  # HiGHS solves it again first
+        starts, proven = model.integer(left, better_than=best_total * (1 + PROVEN / 2))
+        bound = min(bound, proven)
+        if starts is not None:
+            candidates.append(schedule_in_order(works, settings, order, fixed=starts))
+    best = max(candidates, key=lambda calendar: calendar.total_score)  # the first of equals: ranking order
+    gap = _gap(best.total_score, bound, tolerance=model.bonus_slack)
+    note = "" if best is not ranking_plan else "Le meilleur portefeuille trouvé est l'ordre du classement."
+    return Portfolio(best, Selection.OPTIMAL, gap, time.perf_counter() - started, note, grid)
 
 
-def _gap(total: float, bound: float) -> float:
-    if bound <= 0:
+def _gap(total: float, bound: float, tolerance: float = 0.0) -> float:
+    """How far `total` may be below the optimum, relative to `bound`; none within `tolerance`
+    (what the early-start bonus can move a bound by)."""
+    if bound - total <= tolerance + 1e-9 or bound <= 0:
         return 0.0
-    return max(0.0, (bound - total) / bound)
+    return (bound - total) / bound
 
 
 class _Model:
     """x[p, k] = 1 when project p starts at month k × step of the plan (each year, or each quarter)."""
 
     def __init__(self, works: Sequence[Work], settings: PlanSettings, step: int = 12) -> None:
-        self.works, self.settings = works, settings
+        self.works, self.settings, self.step = works, settings, step
         self.years = _Years(settings)
         self.index = {work.id: i for i, work in enumerate(works)}
         projects, starts = [], []
@@ -195,13 +219,14 @@ class _Model:
     def count(self) -> int:
         return len(self.project)
 
-    def relaxation(self) -> tuple[dict[str, int], list[str], float] | None:
-        """The linear relaxation: the projects it starts whole, all projects by how much of them
-        it starts (its preference), and its bound; None if infeasible."""
+    def relaxation(self) -> _Relaxation | None:
+        """The linear relaxation: the starts it takes whole, how much of each project it starts,
+        and its bound; None if infeasible."""
         from scipy.optimize import Bounds, milp
 
+        started = time.perf_counter()
         if self.count == 0:
-            return {}, [], 0.0
+            return _Relaxation({}, np.zeros(len(self.works)), 0.0, 0.0)
         result = milp(
             self.objective,
             integrality=np.zeros(self.count),
@@ -210,28 +235,55 @@ class _Model:
         )
         if result.x is None:
             return None
-        started = np.zeros(len(self.works))
-        np.add.at(started, self.project, result.x)
-        preference = [self.works[p].id for p in np.argsort(-started, kind="stable")]
-        return self._rounded(result.x), preference, -result.fun
+        share = np.zeros(len(self.works))
+        np.add.at(share, self.project, result.x)
+        return _Relaxation(
+            self._rounded(result.x), share, -result.fun + self.bonus_slack, time.perf_counter() - started
+        )
 
-    def integer(self, time_limit: float) -> tuple[dict[str, int], float] | None:
-        """HiGHS's branch and bound under a time limit: its best portfolio and the bound it proved."""
+    def integer(self, time_limit: float, better_than: float) -> tuple[dict[str, int] | None, float]:
+        """HiGHS's branch and bound under a time limit, asked for a total above `better_than`:
+        its portfolio (None if it found none) and the bound it proved on every portfolio.
+
+        HiGHS prunes whatever cannot beat `better_than` (its `objective_bound`, passed through
+        scipy verbatim), so it stops as soon as its bound falls below: the optimum is then
+        proven within `better_than`.
+        """
         from scipy.optimize import Bounds, milp
 
-        result = milp(
-            self.objective,
-            integrality=np.ones(self.count),
-            bounds=Bounds(0, 1),
-            constraints=self.constraints,
-            options={"time_limit": time_limit, "mip_rel_gap": TARGET_GAP, "presolve": True},
-        )
+        options = {
+            "time_limit": time_limit,
+            "mip_rel_gap": TARGET_GAP,
+            "presolve": True,
+            "objective_bound": -better_than,
+        }
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)  # objective_bound
+            result = milp(
+                self.objective,
+                integrality=np.ones(self.count),
+                bounds=Bounds(0, 1),
+                constraints=self.constraints,
+                options=options,
+            )
+        dual = -result.mip_dual_bound if result.mip_dual_bound is not None else math.inf
+        if result.status == 2:  # infeasible: nothing beats `better_than`
+            dual = -math.inf
+        bound = max(dual, better_than) + self.bonus_slack  # what was pruned is below `better_than`
         if result.x is None:
-            return None
+            return None, bound
         chosen = np.flatnonzero(result.x > 0.5)
-        starts = {self.works[self.project[c]].id: int(self.start[c]) for c in chosen}
-        bound = -result.mip_dual_bound if result.mip_dual_bound is not None else -result.fun
-        return starts, max(bound, float(self.scores[chosen].sum()))
+        return {self.works[self.project[c]].id: int(self.start[c]) for c in chosen}, bound
+
+    @property
+    def bonus_slack(self) -> float:
+        """The most the early-start bonus can take off a total: the solver's bounds, plus this,
+        bound the total score itself."""
+        if self.count == 0:
+            return 0.0
+        latest = np.zeros(len(self.works))
+        np.maximum.at(latest, self.project, self.start / 12)
+        return EARLY_BONUS * float(latest.sum())
 
     @property
     def objective(self) -> np.ndarray:
@@ -302,18 +354,26 @@ class _Model:
         self._add(rows, columns, block[rows, columns], np.full(len(capped), -np.inf), envelopes)
 
     def _capacity_rows(self) -> None:
+        """Projects in progress at each start of the grid within the team's capacity.
+
+        Every start lies on the grid, so between two of its points projects only finish: the
+        number in progress is highest on the points themselves, and checking them is exact
+        (a sixth of the rows' coefficients with yearly starts, against one row per month).
+        """
         if self.settings.capacity is None:
             return
-        columns = np.repeat(np.arange(self.count), self.length)
-        offsets = np.arange(len(columns)) - np.repeat(np.cumsum(self.length) - self.length, self.length)
-        months = self.start[columns] + offsets
-        count = self.settings.months
+        points = np.arange(0, self.settings.months, self.step)
+        covered = (self.length + self.step - 1) // self.step  # grid points each column is running at
+        columns = np.repeat(np.arange(self.count), covered)
+        offsets = np.arange(len(columns)) - np.repeat(np.cumsum(covered) - covered, covered)
+        rows = self.start[columns] // self.step + offsets
+        inside = rows < len(points)
         self._add(
-            months,
-            columns,
-            np.ones(len(columns)),
-            np.full(count, -np.inf),
-            np.full(count, float(self.settings.capacity)),
+            rows[inside],
+            columns[inside],
+            np.ones(int(inside.sum())),
+            np.full(len(points), -np.inf),
+            np.full(len(points), float(self.settings.capacity)),
         )
 
     def _prerequisite_rows(self) -> None:

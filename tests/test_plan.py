@@ -15,7 +15,16 @@ from prioritisation.inventory import load_inventory
 from prioritisation.plan import calendar_rows, make_plan
 from prioritisation.portfolio import Selection, StartGrid, in_ranking_order, optimal
 from prioritisation.priorities import rank_inventory
-from prioritisation.schedule import InvalidPlan, Phase, PlanSettings, Work, phase_lengths, schedule_in_order
+from prioritisation.schedule import (
+    InvalidPlan,
+    Phase,
+    PlanSettings,
+    Work,
+    _Years,
+    monthly_capex,
+    phase_lengths,
+    schedule_in_order,
+)
 from tests import corpus
 
 START = dt.date(2026, 1, 1)
@@ -191,8 +200,10 @@ project = st.tuples(
 
 
 @st.composite
-def portfolios(draw: st.DrawFn, dependencies: bool = True) -> tuple[list[Work], PlanSettings]:
-    drawn = draw(st.lists(project, min_size=1, max_size=9))
+def portfolios(
+    draw: st.DrawFn, dependencies: bool = True, max_size: int = 9
+) -> tuple[list[Work], PlanSettings]:
+    drawn = draw(st.lists(project, min_size=1, max_size=max_size))
     works = []
     for i, (score, capex, diag, pilot, deploy) in enumerate(drawn):
         needs = ()
@@ -212,7 +223,7 @@ def portfolios(draw: st.DrawFn, dependencies: bool = True) -> tuple[list[Work], 
 
 @settings(max_examples=80)
 @given(portfolios())
-def test_no_year_exceeds_its_envelope_and_prerequisites_end_before_dependents_start(case):
+def test_no_year_exceeds_its_envelope_nor_any_month_the_team_and_prerequisites_end_first(case):
     works, plan = case
     quarterly = optimal(works, plan, time_limit=5, grid=StartGrid.QUARTER)
     for portfolio in (in_ranking_order(works, plan), optimal(works, plan, time_limit=5), quarterly):
@@ -225,6 +236,50 @@ def test_no_year_exceeds_its_envelope_and_prerequisites_end_before_dependents_st
             for need in placement.work.needs:
                 assert starts[need].retained and starts[need].end <= placement.start
             assert placement.end <= plan.months
+        if plan.capacity is not None:
+            running = np.zeros(plan.months, dtype=int)
+            for placement in calendar.retained:
+                running[placement.start : placement.end] += 1
+            assert running.max(initial=0) <= plan.capacity
+
+
+def best_on_the_grid(works: list[Work], plan: PlanSettings, step: int = 12) -> float:
+    """Every combination of starts on the grid (or none), tried one by one: the best feasible total."""
+    years = _Years(plan)
+    choices = [[None, *range(0, plan.months - work.length + 1, step)] for work in works]
+    best = 0.0
+    for starts in itertools.product(*choices):
+        spent = np.zeros(len(plan.years))
+        running = np.zeros(plan.months, dtype=int)
+        feasible = True
+        for work, start in zip(works, starts, strict=True):
+            if start is None:
+                continue
+            spent += years.spread(monthly_capex(work, plan.cost_split), np.array([start]))[0]
+            running[start : start + work.length] += 1
+            for need in work.needs:
+                before = starts[int(need)]
+                feasible &= before is not None and before + works[int(need)].length <= start
+        feasible &= bool(np.all(spent <= np.array([plan.envelope(y) for y in plan.years]) + 1e-6))
+        feasible &= plan.capacity is None or running.max() <= plan.capacity
+        if feasible:
+            best = max(
+                best, sum(w.score for w, start in zip(works, starts, strict=True) if start is not None)
+            )
+    return best
+
+
+@settings(max_examples=60)
+@given(portfolios(max_size=4))
+def test_the_proven_gap_holds_against_every_combination_of_starts(case):
+    """The bound behind the gap is checked by brute force: no plan on the grid beats it."""
+    works, plan = case
+    portfolio = optimal(works, plan, time_limit=5)
+    best = best_on_the_grid(works, plan)
+    assert portfolio.gap is not None and portfolio.gap < 1
+    assert best <= portfolio.total_score / (1 - portfolio.gap) + 1e-6  # the bound
+    if portfolio.gap < 1e-4:  # "prouvé"
+        assert portfolio.total_score >= best - 1e-6
 
 
 @settings(max_examples=60)

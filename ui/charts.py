@@ -152,7 +152,7 @@ def gantt_chart(plan: Plan, labels: dict[str, str], order: list[str], today: dt.
         "barmode": "overlay",
         "separators": FRENCH_SEPARATORS,
         "height": 140 + 22 * max(1, len(shown)),
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "margin": {"l": 10, "r": 10, "t": 54, "b": 10},  # the legend, and above it today's label
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
         "xaxis": {
             "type": "date",
@@ -170,7 +170,7 @@ def gantt_chart(plan: Plan, labels: dict[str, str], order: list[str], today: dt.
         ]  # fmt: skip
         layout["annotations"] = [
             {"x": today.isoformat(), "y": 1, "yref": "paper", "text": "aujourd'hui", "showarrow": False,
-             "yanchor": "bottom", "font": {"color": "#D55E00"}}
+             "yanchor": "bottom", "yshift": 24, "font": {"color": "#D55E00"}}
         ]  # fmt: skip
     return go.Figure({"data": bars, "layout": layout})
 
