@@ -33,11 +33,17 @@ from prioritisation.schedule import (
 
 if TYPE_CHECKING:  # scipy is imported where it is used: about 0.9 s off the dashboard's first page
     from scipy import sparse
-    from scipy.optimize import LinearConstraint
+    from scipy.optimize import LinearConstraint, OptimizeResult
 
 EARLY_BONUS = 1e-6  # per year earlier: among equal totals, start sooner
 PROVEN = 1e-4  # below this, the gap is reported as none
 TARGET_GAP = 0.005  # HiGHS stops once it has proven the portfolio within 0.5 % of the optimum
+
+# scipy passes HiGHS's `objective_bound` through verbatim, with a warning each time: expected,
+# and silenced here once (a filter set around each call would not be thread-safe).
+warnings.filterwarnings(
+    "ignore", message=r"Unrecognized options detected: \{'objective_bound'\}", category=RuntimeWarning
+)
 
 
 class StartGrid(Enum):
@@ -182,6 +188,20 @@ def optimal(
     return Portfolio(best, Selection.OPTIMAL, gap, time.perf_counter() - started, note, grid)
 
 
+def _proven_bound(result: OptimizeResult, better_than: float) -> float:
+    """What HiGHS's answer proves of every portfolio's total, asked to beat `better_than`.
+
+    Within its time limit or at its end (statuses 0 and 1) its dual bound holds for what it
+    did not prune, and what it pruned is below `better_than`. "Infeasible" means nothing beats
+    `better_than`. Any other answer (a model error shares status 2) proves nothing.
+    """
+    if result.status in (0, 1) and result.mip_dual_bound is not None:
+        return max(-result.mip_dual_bound, better_than)
+    if result.status == 2 and result.message.startswith("The problem is infeasible"):
+        return better_than
+    return math.inf
+
+
 def _gap(total: float, bound: float, tolerance: float = 0.0) -> float:
     """How far `total` may be below the optimum, relative to `bound`; none within `tolerance`
     (what the early-start bonus can move a bound by)."""
@@ -210,6 +230,11 @@ class _Model:
         self.start = np.array(starts, dtype=int)
         self.length = np.array([works[p].length for p in projects], dtype=int)
         self.scores = np.array([works[p].score for p in projects], dtype=float)
+        latest = np.zeros(len(works))
+        np.maximum.at(latest, self.project, self.start / 12)
+        # The most the early-start bonus can take off a total: the solver's bounds plus this
+        # bound the total score itself.
+        self.bonus_slack = EARLY_BONUS * float(latest.sum())
         self._rows: list[sparse.coo_matrix] = []
         self._lower: list[np.ndarray] = []
         self._upper: list[np.ndarray] = []
@@ -257,33 +282,18 @@ class _Model:
             "presolve": True,
             "objective_bound": -better_than,
         }
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)  # objective_bound
-            result = milp(
-                self.objective,
-                integrality=np.ones(self.count),
-                bounds=Bounds(0, 1),
-                constraints=self.constraints,
-                options=options,
-            )
-        dual = -result.mip_dual_bound if result.mip_dual_bound is not None else math.inf
-        if result.status == 2:  # infeasible: nothing beats `better_than`
-            dual = -math.inf
-        bound = max(dual, better_than) + self.bonus_slack  # what was pruned is below `better_than`
+        result = milp(
+            self.objective,
+            integrality=np.ones(self.count),
+            bounds=Bounds(0, 1),
+            constraints=self.constraints,
+            options=options,
+        )
+        bound = _proven_bound(result, better_than) + self.bonus_slack
         if result.x is None:
             return None, bound
         chosen = np.flatnonzero(result.x > 0.5)
         return {self.works[self.project[c]].id: int(self.start[c]) for c in chosen}, bound
-
-    @property
-    def bonus_slack(self) -> float:
-        """The most the early-start bonus can take off a total: the solver's bounds, plus this,
-        bound the total score itself."""
-        if self.count == 0:
-            return 0.0
-        latest = np.zeros(len(self.works))
-        np.maximum.at(latest, self.project, self.start / 12)
-        return EARLY_BONUS * float(latest.sum())
 
     @property
     def objective(self) -> np.ndarray:
