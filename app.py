@@ -11,9 +11,9 @@ import threading
 import streamlit as st
 
 from prioritisation.french import format_percent
-from prioritisation.portfolio import load_solver
+from prioritisation.planning.portfolio import load_solver
 from prioritisation.problems import errors, warnings
-from prioritisation.ranking import load_engine, normalise_weights
+from prioritisation.ranking.methods import load_engine, normalise_weights
 from ui import data, state
 from ui.guard import page_guard
 from ui.navigation import page_of, streamlit_pages

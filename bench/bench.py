@@ -27,17 +27,17 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prioritisation.criteria import Criterion, RankingSettings
-from prioritisation.fields import (
+from prioritisation.export.workbook import write_ranking
+from prioritisation.ranking.criteria import Criterion, RankingSettings
+from prioritisation.ranking.methods import Method
+from prioritisation.ranking.priorities import rank_inventory
+from prioritisation.reading.fields import (
     FIELDS,
     map_columns,
 )
-from prioritisation.inventory import Scale, build_inventory, load_inventory, locate_table
-from prioritisation.priorities import rank_inventory
-from prioritisation.ranking import Method
-from prioritisation.spreadsheet import RawWorkbook, Sheet
-from prioritisation.untrusted import MB, FileKind, ReadLimits
-from prioritisation.workbook import write_ranking
+from prioritisation.reading.inventory import Scale, build_inventory, load_inventory, locate_table
+from prioritisation.reading.spreadsheet import RawWorkbook, Sheet
+from prioritisation.reading.untrusted import MB, FileKind, ReadLimits
 
 CORE = ("urgency", "impact", "feasibility")
 SIX = (*CORE, "capex", "opex", "duration")

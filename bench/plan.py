@@ -27,14 +27,14 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from prioritisation.fields import map_columns
-from prioritisation.inventory import Scale, build_inventory, locate_table
-from prioritisation.plan import make_plan
-from prioritisation.portfolio import Selection, StartGrid
-from prioritisation.priorities import Ranking, rank_inventory
-from prioritisation.schedule import PlanSettings
-from prioritisation.spreadsheet import RawWorkbook, Sheet
-from prioritisation.untrusted import FileKind
+from prioritisation.planning.plan import make_plan
+from prioritisation.planning.portfolio import Selection, StartGrid
+from prioritisation.planning.schedule import PlanSettings
+from prioritisation.ranking.priorities import Ranking, rank_inventory
+from prioritisation.reading.fields import map_columns
+from prioritisation.reading.inventory import Scale, build_inventory, locate_table
+from prioritisation.reading.spreadsheet import RawWorkbook, Sheet
+from prioritisation.reading.untrusted import FileKind
 
 START = dt.date(2027, 1, 1)
 HEADERS = [

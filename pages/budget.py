@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 from prioritisation.french import format_euros, format_number, format_percent, parse_number
-from prioritisation.funding import SOURCE_LABELS, SOURCES, RegionCategory
-from prioritisation.plan import Plan
-from prioritisation.portfolio import Selection
-from prioritisation.priorities import CannotRank
+from prioritisation.planning.funding import SOURCE_LABELS, SOURCES, RegionCategory
+from prioritisation.planning.plan import Plan
+from prioritisation.planning.portfolio import Selection
+from prioritisation.ranking.priorities import CannotRank
 from ui import data, state
 from ui.blocked import show_blocked, show_errors
 from ui.charts import cumulative_chart, frontier_chart, opex_chart, spending_chart

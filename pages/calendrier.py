@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from prioritisation.french import MONTHS, format_number
-from prioritisation.plan import Plan
-from prioritisation.portfolio import Selection, StartGrid
-from prioritisation.priorities import CannotRank
+from prioritisation.planning.plan import Plan
+from prioritisation.planning.portfolio import Selection, StartGrid
+from prioritisation.ranking.priorities import CannotRank
 from ui import data, state
 from ui.blocked import show_blocked, show_errors
 from ui.charts import gantt_chart

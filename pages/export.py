@@ -8,10 +8,10 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
+from prioritisation.export.workbook import equivalent_command
 from prioritisation.french import format_date, format_percent
-from prioritisation.plan import Plan
-from prioritisation.priorities import CannotRank, Ranking
-from prioritisation.workbook import equivalent_command
+from prioritisation.planning.plan import Plan
+from prioritisation.ranking.priorities import CannotRank, Ranking
 from ui import data, state
 from ui.blocked import show_blocked
 from ui.guard import page_guard

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from prioritisation.fields import FIELDS
-from prioritisation.inventory import Scale, unique_labels
+from prioritisation.export.workbook import template_bytes
 from prioritisation.problems import errors, warnings
-from prioritisation.workbook import template_bytes
+from prioritisation.reading.fields import FIELDS
+from prioritisation.reading.inventory import Scale, unique_labels
 from ui import data, state
 from ui.guard import page_guard
 from ui.tables import LINE, editable_table, edits_table, escape_markdown, problems_table

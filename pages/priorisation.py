@@ -5,17 +5,17 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from prioritisation.criteria import Criterion, resolve
-from prioritisation.explanation import close_calls, explain, movement
 from prioritisation.french import format_percent
-from prioritisation.priorities import CannotRank, Ranking
-from prioritisation.ranking import (
+from prioritisation.ranking.criteria import Criterion, resolve
+from prioritisation.ranking.explanation import close_calls, explain, movement
+from prioritisation.ranking.methods import (
     METHOD_EXPLANATIONS,
     InvalidSettings,
     Method,
     Normalisation,
     normalise_weights,
 )
+from prioritisation.ranking.priorities import CannotRank, Ranking
 from ui import data, state
 from ui.blocked import show_blocked
 from ui.charts import contributions_chart

@@ -15,18 +15,18 @@ from pathlib import Path
 from typing import NoReturn
 
 from prioritisation import __version__
-from prioritisation.criteria import DEFAULT_CRITERIA, RankingSettings, parse_criteria, parse_weights
-from prioritisation.fields import FIELDS_BY_KEY, UnknownOverride
 from prioritisation.french import parse_number, split_items
-from prioritisation.funding import FundingRules, RegionCategory, funding_plans, funding_problems
-from prioritisation.inventory import Inventory, Scale, load_inventory
-from prioritisation.plan import make_plan
-from prioritisation.portfolio import Selection, StartGrid
-from prioritisation.priorities import CannotRank, check, rank_inventory
+from prioritisation.planning.funding import FundingRules, RegionCategory, funding_plans, funding_problems
+from prioritisation.planning.plan import make_plan
+from prioritisation.planning.portfolio import Selection, StartGrid
+from prioritisation.planning.schedule import InvalidPlan, PlanSettings, parse_envelopes, parse_month
 from prioritisation.problems import Problem
-from prioritisation.ranking import InvalidSettings, Method, Normalisation
-from prioritisation.schedule import InvalidPlan, PlanSettings, parse_envelopes, parse_month
-from prioritisation.untrusted import MB, FileRefused, ReadLimits
+from prioritisation.ranking.criteria import DEFAULT_CRITERIA, RankingSettings, parse_criteria, parse_weights
+from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation
+from prioritisation.ranking.priorities import CannotRank, check, rank_inventory
+from prioritisation.reading.fields import FIELDS_BY_KEY, UnknownOverride
+from prioritisation.reading.inventory import Inventory, Scale, load_inventory
+from prioritisation.reading.untrusted import MB, FileRefused, ReadLimits
 
 OK, DATA_ERRORS, UNUSABLE = 0, 1, 2
 
@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(arguments: argparse.Namespace) -> int:
     if arguments.command == "template":
-        from prioritisation.workbook import write_template
+        from prioritisation.export.workbook import write_template
 
         write_template(_output_path(arguments.output))
         print(f"Modèle écrit : {arguments.output}")
@@ -269,7 +269,7 @@ def _rank(arguments: argparse.Namespace, inventory: Inventory, settings: Ranking
     _print_problems(list(plan.problems))
     for breach in plan.ceilings:
         print(f"Plafond dépassé : {breach}", file=sys.stderr)
-    from prioritisation.workbook import write_ranking
+    from prioritisation.export.workbook import write_ranking
 
     write_ranking(ranking, output, plan=plan)
     best = ranking.summary().iloc[0]

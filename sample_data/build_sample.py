@@ -20,7 +20,7 @@ from openpyxl.styles import Alignment, Font
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from prioritisation.workbook import EUROS, write_template  # noqa: E402
+from prioritisation.export.workbook import EUROS, write_template  # noqa: E402
 
 SAMPLE = HERE / "inventaire_exemple.xlsx"
 TEMPLATE = HERE / "modele_inventaire.xlsx"

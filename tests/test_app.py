@@ -14,10 +14,10 @@ import pytest
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from prioritisation.criteria import RankingSettings
-from prioritisation.inventory import load_inventory, with_cells
-from prioritisation.priorities import rank_inventory
-from prioritisation.ranking import Method
+from prioritisation.ranking.criteria import RankingSettings
+from prioritisation.ranking.methods import Method
+from prioritisation.ranking.priorities import rank_inventory
+from prioritisation.reading.inventory import load_inventory, with_cells
 from ui.navigation import PAGES, PageSpec, page_of
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,7 +145,7 @@ def test_a_criterion_added_from_a_numeric_column_takes_part_in_the_ranking():
     next(b for b in app.button if b.label == "Ajouter ce critère").click().run()
     no_failure(app)
     assert any("Durée \\(mois\\) (à minimiser)" in slider.label for slider in app.slider)  # Markdown-escaped
-    from prioritisation.criteria import DEFAULT_CRITERIA, Criterion
+    from prioritisation.ranking.criteria import DEFAULT_CRITERIA, Criterion
 
     settings = RankingSettings(criteria=(*DEFAULT_CRITERIA, Criterion("Durée (mois)", maximise=False)))
     assert shown_ids(app) == engine_ids(settings)
@@ -325,8 +325,8 @@ def test_the_exported_workbook_reimports_to_the_same_table(monkeypatch: pytest.M
 def sample_plan(**changes):
     import datetime as dt
 
-    from prioritisation.plan import make_plan
-    from prioritisation.schedule import PlanSettings
+    from prioritisation.planning.plan import make_plan
+    from prioritisation.planning.schedule import PlanSettings
 
     settings = PlanSettings(start=dt.date.today().replace(day=1), **changes)
     return make_plan(rank_inventory(load_inventory(SAMPLE)), settings)

@@ -26,14 +26,18 @@ def imported_modules(path: Path) -> set[str]:
     ("library", "allowed"),
     [
         ("streamlit", set()),
-        ("skcriteria", {"ranking.py"}),
-        ("xlsxwriter", {"workbook.py"}),
+        ("skcriteria", {"ranking/methods.py"}),
+        ("xlsxwriter", {"export/workbook.py"}),
         ("openpyxl", set()),
-        ("python_calamine", {"spreadsheet.py"}),
+        ("python_calamine", {"reading/spreadsheet.py"}),
     ],
 )
 def test_each_library_sits_behind_one_module_of_the_domain(library, allowed):
-    users = {path.name for path in DOMAIN.glob("*.py") if library in imported_modules(path)}
+    users = {
+        path.relative_to(DOMAIN).as_posix()
+        for path in DOMAIN.rglob("*.py")
+        if library in imported_modules(path)
+    }
     assert users == allowed
 
 

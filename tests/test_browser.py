@@ -22,8 +22,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from prioritisation.inventory import load_inventory
-from prioritisation.priorities import rank_inventory
+from prioritisation.ranking.priorities import rank_inventory
+from prioritisation.reading.inventory import load_inventory
 from ui.navigation import PAGES
 
 pytestmark = pytest.mark.browser

@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from prioritisation.csv_export import ranking_csv
-from prioritisation.inventory import load_inventory
-from prioritisation.priorities import rank_inventory
+from prioritisation.export.csv_export import ranking_csv
+from prioritisation.ranking.priorities import rank_inventory
+from prioritisation.reading.inventory import load_inventory
 from tests import corpus
 
 HEADERS = [*corpus.HEADERS, "Coût total HT", "Commentaire"]

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prioritisation.criteria import RankingSettings
-from prioritisation.explanation import (
+from prioritisation.ranking.criteria import RankingSettings
+from prioritisation.ranking.explanation import (
     CLOSE,
     TIED,
     close_calls,
@@ -15,9 +15,9 @@ from prioritisation.explanation import (
     explain,
     movement,
 )
-from prioritisation.inventory import load_inventory
-from prioritisation.priorities import rank_inventory
-from prioritisation.ranking import Method
+from prioritisation.ranking.methods import Method
+from prioritisation.ranking.priorities import rank_inventory
+from prioritisation.reading.inventory import load_inventory
 from tests import corpus
 
 
@@ -79,7 +79,7 @@ def test_explain_compares_each_criterion_with_the_median_of_all_projects():
 
 
 def test_explain_reads_a_criterion_to_minimise_the_other_way_round():
-    from prioritisation.criteria import Criterion
+    from prioritisation.ranking.criteria import Criterion
 
     settings = RankingSettings(criteria=(Criterion("urgency"), Criterion("Impact", maximise=False)))
     explanation = explain(ranked(corpus.ROWS, settings), 0)  # P01: impact 5, the most

@@ -8,11 +8,11 @@ import math
 
 import pytest
 
-from prioritisation.criteria import Criterion, RankingSettings
-from prioritisation.fields import UnknownOverride, map_columns, normalise_header, recognise
-from prioritisation.inventory import Scale, load_inventory, with_cells, with_mapping
-from prioritisation.priorities import check
-from prioritisation.untrusted import FileRefused
+from prioritisation.ranking.criteria import Criterion, RankingSettings
+from prioritisation.ranking.priorities import check
+from prioritisation.reading.fields import UnknownOverride, map_columns, normalise_header, recognise
+from prioritisation.reading.inventory import Scale, load_inventory, with_cells, with_mapping
+from prioritisation.reading.untrusted import FileRefused
 from tests import corpus
 
 
@@ -235,7 +235,7 @@ def test_a_declared_scale_accepts_scores_the_default_would_refuse():
 
 
 def test_a_blank_template_is_an_inventory_with_no_projects():
-    from prioritisation.workbook import template_bytes
+    from prioritisation.export.workbook import template_bytes
 
     inventory = load_inventory(template_bytes(), "modele.xlsx")
     assert inventory.table.sheet == "Inventaire"
@@ -284,7 +284,7 @@ def test_reads_a_macro_enabled_workbook_without_running_anything():
 
 
 def test_a_column_chosen_by_hand_is_taken_from_the_field_that_had_it():
-    from prioritisation.fields import map_columns, with_choices
+    from prioritisation.reading.fields import map_columns, with_choices
 
     headers = ["Projet", "Urgence", "Impact", "Retombées"]
     recognised = map_columns(headers)

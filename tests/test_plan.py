@@ -10,12 +10,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from prioritisation.funding import FundingRules, RegionCategory, funding_plans
-from prioritisation.inventory import load_inventory
-from prioritisation.plan import calendar_rows, make_plan
-from prioritisation.portfolio import Selection, StartGrid, in_ranking_order, optimal
-from prioritisation.priorities import rank_inventory
-from prioritisation.schedule import (
+from prioritisation.planning.funding import FundingRules, RegionCategory, funding_plans
+from prioritisation.planning.plan import calendar_rows, make_plan
+from prioritisation.planning.portfolio import Selection, StartGrid, in_ranking_order, optimal
+from prioritisation.planning.schedule import (
     InvalidPlan,
     Phase,
     PlanSettings,
@@ -25,6 +23,8 @@ from prioritisation.schedule import (
     phase_lengths,
     schedule_in_order,
 )
+from prioritisation.ranking.priorities import rank_inventory
+from prioritisation.reading.inventory import load_inventory
 from tests import corpus
 
 START = dt.date(2026, 1, 1)
@@ -343,7 +343,7 @@ STARTS_BETWEEN_GRID_POINTS = (
 @given(portfolios())
 @example(STARTS_BETWEEN_GRID_POINTS)
 def test_a_bigger_budget_never_lowers_the_best_total(case):
-    from prioritisation.portfolio import frontier
+    from prioritisation.planning.portfolio import frontier
 
     works, plan = case
     points = frontier(works, plan, (0.5, 1.0, 2.0, 4.0), time_limit=2)
@@ -354,8 +354,8 @@ def test_a_bigger_budget_never_lowers_the_best_total(case):
 
 
 def test_ceilings_per_source_are_checked_in_total_and_per_year():
-    from prioritisation.funding import ceiling_breaches
-    from prioritisation.plan import make_plan
+    from prioritisation.planning.funding import ceiling_breaches
+    from prioritisation.planning.plan import make_plan
 
     headers = ["Projet", "Urgence", "Impact", "Faisabilité", "Coût", "DETR (€)", "Durée (mois)"]
     rows = [["A", 5, 5, 5, 100_000, 50_000, 3], ["B", 4, 4, 4, 100_000, 50_000, 3]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from prioritisation.ranking import Method, Normalisation, rank_matrix, vikor_details
+from prioritisation.ranking.methods import Method, Normalisation, rank_matrix, vikor_details
 
 TZENG_HUANG = np.array([[5, 8, 4], [7, 6, 8], [8, 8, 6], [7, 4, 6]], dtype=float)
 TZENG_HUANG_WEIGHTS = [0.3, 0.4, 0.3]

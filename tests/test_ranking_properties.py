@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prioritisation.ranking import InvalidSettings, Method, Normalisation, rank_matrix, rank_with_ties
+from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation, rank_matrix, rank_with_ties
 
 COMBINATIONS = [(method, normalisation) for method in Method for normalisation in Normalisation]
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from prioritisation.inventory import load_inventory
-from prioritisation.spreadsheet import read_bytes, read_file
-from prioritisation.untrusted import (
+from prioritisation.reading.inventory import load_inventory
+from prioritisation.reading.spreadsheet import read_bytes, read_file
+from prioritisation.reading.untrusted import (
     MB,
     FileRefused,
     ReadLimits,

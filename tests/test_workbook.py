@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from prioritisation.criteria import Criterion, RankingSettings
-from prioritisation.inventory import load_inventory
-from prioritisation.priorities import rank_inventory
-from prioritisation.ranking import Method
-from prioritisation.workbook import EUROS, ranking_bytes, template_bytes
+from prioritisation.export.workbook import EUROS, ranking_bytes, template_bytes
+from prioritisation.ranking.criteria import Criterion, RankingSettings
+from prioritisation.ranking.methods import Method
+from prioritisation.ranking.priorities import rank_inventory
+from prioritisation.reading.inventory import load_inventory
 from tests import corpus
 
 HEADERS = [*corpus.HEADERS, "Coût total HT", "Commentaire", "Date de dépôt"]

@@ -10,10 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from prioritisation.french import format_date, format_percent
-from prioritisation.plan import Plan
-from prioritisation.priorities import Ranking
-from prioritisation.ranking import Method
-from prioritisation.schedule import Phase
+from prioritisation.planning.plan import Plan
+from prioritisation.planning.schedule import Phase
+from prioritisation.ranking.methods import Method
+from prioritisation.ranking.priorities import Ranking
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 FRENCH_SEPARATORS = ",\u202f"  # decimal comma, narrow no-break space between thousands

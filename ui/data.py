@@ -13,18 +13,23 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
-from prioritisation.criteria import RankingSettings, numeric_columns
-from prioritisation.csv_export import ranking_csv
-from prioritisation.fields import ColumnMapping, map_columns, with_choices
+from prioritisation.export.csv_export import ranking_csv
 from prioritisation.french import parse_number
-from prioritisation.funding import (
+from prioritisation.planning.funding import (
     SOURCE_LABELS,
     FundingRules,
     RegionCategory,
     funding_plans,
     funding_problems,
 )
-from prioritisation.inventory import (
+from prioritisation.planning.plan import Plan, make_plan, works_from
+from prioritisation.planning.portfolio import Selection, StartGrid, frontier
+from prioritisation.planning.schedule import InvalidPlan, PlanSettings
+from prioritisation.problems import Problem
+from prioritisation.ranking.criteria import RankingSettings, numeric_columns
+from prioritisation.ranking.priorities import CannotRank, Ranking, check, rank_inventory
+from prioritisation.reading.fields import ColumnMapping, map_columns, with_choices
+from prioritisation.reading.inventory import (
     Inventory,
     Scale,
     build_inventory,
@@ -32,13 +37,8 @@ from prioritisation.inventory import (
     unique_labels,
     with_cells,
 )
-from prioritisation.plan import Plan, make_plan, works_from
-from prioritisation.portfolio import Selection, StartGrid, frontier
-from prioritisation.priorities import CannotRank, Ranking, check, rank_inventory
-from prioritisation.problems import Problem
-from prioritisation.schedule import InvalidPlan, PlanSettings
-from prioritisation.spreadsheet import RawWorkbook, read_bytes
-from prioritisation.untrusted import MB, FileRefused, ReadLimits
+from prioritisation.reading.spreadsheet import RawWorkbook, read_bytes
+from prioritisation.reading.untrusted import MB, FileRefused, ReadLimits
 from ui import state
 
 _ENTRIES = 64
@@ -154,7 +154,7 @@ def equal_weights_ranking(settings: RankingSettings | None = None) -> Ranking | 
 def _workbook_export(
     key: InventoryKey, settings: str, planned: str, day: str, _ranking: Ranking, _plan: Plan | None
 ) -> bytes:
-    from prioritisation.workbook import ranking_bytes
+    from prioritisation.export.workbook import ranking_bytes
 
     return ranking_bytes(_ranking, plan=_plan)
 

@@ -8,9 +8,9 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from prioritisation.ranking import InvalidSettings
-from prioritisation.schedule import InvalidPlan
-from prioritisation.untrusted import FileRefused
+from prioritisation.planning.schedule import InvalidPlan
+from prioritisation.ranking.methods import InvalidSettings
+from prioritisation.reading.untrusted import FileRefused
 from ui.tables import escape_markdown
 
 log = logging.getLogger("priorisation")

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from prioritisation.criteria import DEFAULT_CRITERIA, Criterion, RankingSettings
-from prioritisation.fields import FIELDS_BY_KEY
-from prioritisation.funding import RegionCategory
-from prioritisation.inventory import Scale
-from prioritisation.portfolio import Selection, StartGrid
-from prioritisation.ranking import Method, Normalisation
+from prioritisation.planning.funding import RegionCategory
+from prioritisation.planning.portfolio import Selection, StartGrid
+from prioritisation.ranking.criteria import DEFAULT_CRITERIA, Criterion, RankingSettings
+from prioritisation.ranking.methods import Method, Normalisation
+from prioritisation.reading.fields import FIELDS_BY_KEY
+from prioritisation.reading.inventory import Scale
 
 BUNDLED_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "inventaire_exemple.xlsx"
 # A server can open on another inventory (a collectivité's own, a benchmark's) by setting this.

@@ -9,8 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from prioritisation.explanation import Explanation
-from prioritisation.fields import FIELDS_BY_KEY, Kind
 from prioritisation.french import (
     format_amounts,
     format_euros,
@@ -20,10 +18,12 @@ from prioritisation.french import (
     format_plain,
     parse_number,
 )
-from prioritisation.inventory import Inventory, cell_text, unique_labels
-from prioritisation.priorities import Ranking
 from prioritisation.problems import Problem
-from prioritisation.ranking import Method
+from prioritisation.ranking.explanation import Explanation
+from prioritisation.ranking.methods import Method
+from prioritisation.ranking.priorities import Ranking
+from prioritisation.reading.fields import FIELDS_BY_KEY, Kind
+from prioritisation.reading.inventory import Inventory, cell_text, unique_labels
 
 LINE = "Ligne"
 

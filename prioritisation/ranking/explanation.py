@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from prioritisation.criteria import criteria_matrix
-from prioritisation.priorities import Ranking, rank_inventory
+from prioritisation.ranking.criteria import criteria_matrix
+from prioritisation.ranking.priorities import Ranking, rank_inventory
 
 CLOSE_CALL_MARGIN = 0.01  # scores within one point out of 100 are too close to call
 

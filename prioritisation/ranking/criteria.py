@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from prioritisation import problems as p
-from prioritisation.fields import FIELDS_BY_KEY, SCORE_FIELDS, Kind, field_key, normalise_header
 from prioritisation.french import parse_number, split_items
-from prioritisation.inventory import Inventory, cell_text, unique_labels
 from prioritisation.problems import Problem
-from prioritisation.ranking import InvalidSettings, Method, Normalisation, normalise_weights
+from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation, normalise_weights
+from prioritisation.reading.fields import FIELDS_BY_KEY, SCORE_FIELDS, Kind, field_key, normalise_header
+from prioritisation.reading.inventory import Inventory, cell_text, unique_labels
 
 _NUMERIC_KINDS = (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS)
 

@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 
 from prioritisation import problems as p
-from prioritisation.fields import FIELDS_BY_KEY
 from prioritisation.french import format_euros, format_percent
-from prioritisation.inventory import Inventory
 from prioritisation.problems import Problem
+from prioritisation.reading.fields import FIELDS_BY_KEY
+from prioritisation.reading.inventory import Inventory
 
 GRANTS = ("feder", "dsil", "detr", "other_grants")
 SOURCES = (*GRANTS, "private", "own_funds")

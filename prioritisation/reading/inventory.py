@@ -20,7 +20,9 @@ import numpy as np
 import pandas as pd
 
 from prioritisation import problems as p
-from prioritisation.fields import (
+from prioritisation.french import format_euros, format_number, parse_number
+from prioritisation.problems import Problem
+from prioritisation.reading.fields import (
     FIELDS_BY_KEY,
     FUNDING_FIELDS,
     ColumnMapping,
@@ -30,10 +32,8 @@ from prioritisation.fields import (
     recognise,
     recognise_axis,
 )
-from prioritisation.french import format_euros, format_number, parse_number
-from prioritisation.problems import Problem
-from prioritisation.spreadsheet import Cell, RawWorkbook, Sheet, read_bytes, read_file
-from prioritisation.untrusted import FileRefused, ReadLimits, column_letters
+from prioritisation.reading.spreadsheet import Cell, RawWorkbook, Sheet, read_bytes, read_file
+from prioritisation.reading.untrusted import FileRefused, ReadLimits, column_letters
 
 HEADER_SEARCH_ROWS = 30
 _TOTAL_ROW = re.compile(r"^(sous[- ]?)?(total|totaux)\b", re.IGNORECASE)

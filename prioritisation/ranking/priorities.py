@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 
 from prioritisation import problems as p
-from prioritisation.criteria import RankingSettings, ResolvedCriterion, criteria_matrix
-from prioritisation.inventory import Inventory
 from prioritisation.problems import Problem
-from prioritisation.ranking import RankResult, rank_matrix
+from prioritisation.ranking.criteria import RankingSettings, ResolvedCriterion, criteria_matrix
+from prioritisation.ranking.methods import RankResult, rank_matrix
+from prioritisation.reading.inventory import Inventory
 
 RANK_HEADER = "Rang"
 SCORE_HEADER = "Score"

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from prioritisation.french import format_percent
-from prioritisation.schedule import (
+from prioritisation.planning.schedule import (
     Calendar,
     PlanSettings,
     Work,

@@ -13,8 +13,8 @@ import datetime as dt
 import io
 import math
 
-from prioritisation.inventory import cell_text
-from prioritisation.priorities import RANK_HEADER, SCORE_HEADER, Ranking
+from prioritisation.ranking.priorities import RANK_HEADER, SCORE_HEADER, Ranking
+from prioritisation.reading.inventory import cell_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from prioritisation.funding import (
+from prioritisation.planning.funding import (
     FundingCheck,
     FundingRules,
     ceiling_breaches,
@@ -23,10 +23,10 @@ from prioritisation.funding import (
     funding_plans,
     funding_problems,
 )
-from prioritisation.portfolio import Portfolio, Selection, StartGrid, in_ranking_order, optimal
-from prioritisation.priorities import Ranking
+from prioritisation.planning.portfolio import Portfolio, Selection, StartGrid, in_ranking_order, optimal
+from prioritisation.planning.schedule import Calendar, InvalidPlan, PlanSettings, Work, phase_lengths
 from prioritisation.problems import Problem
-from prioritisation.schedule import Calendar, InvalidPlan, PlanSettings, Work, phase_lengths
+from prioritisation.ranking.priorities import Ranking
 
 RETAINED_HEADER, START_HEADER, END_HEADER, REASON_HEADER = "Retenu", "Début", "Fin", "Motif du report"
 _ONE_DAY = dt.timedelta(days=1)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import python_calamine
 
-from prioritisation.untrusted import (
+from prioritisation.reading.untrusted import (
     FileKind,
     FileRefused,
     ReadLimits,

@@ -23,9 +23,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from prioritisation import __version__
-from prioritisation.fields import AXES, FIELDS, FIELDS_BY_KEY, SCORE_FIELDS, Kind
 from prioritisation.french import format_date, format_euros, format_number, format_percent, format_plain
-from prioritisation.plan import (
+from prioritisation.planning.plan import (
     END_HEADER,
     REASON_HEADER,
     RETAINED_HEADER,
@@ -34,10 +33,11 @@ from prioritisation.plan import (
     budget_rows,
     calendar_rows,
 )
-from prioritisation.portfolio import Selection
-from prioritisation.priorities import RANK_HEADER, SCORE_HEADER, Ranking
-from prioritisation.ranking import METHOD_EXPLANATIONS, Method
-from prioritisation.untrusted import column_letters
+from prioritisation.planning.portfolio import Selection
+from prioritisation.ranking.methods import METHOD_EXPLANATIONS, Method
+from prioritisation.ranking.priorities import RANK_HEADER, SCORE_HEADER, Ranking
+from prioritisation.reading.fields import AXES, FIELDS, FIELDS_BY_KEY, SCORE_FIELDS, Kind
+from prioritisation.reading.untrusted import column_letters
 
 RANKING_SHEET = "Classement"
 PARAMETERS_SHEET = "Paramètres"

@@ -1,0 +1,1 @@
+"""Export: the ranking and the plan written back for people (workbook, CSV)."""
