@@ -1,136 +1,44 @@
-"""Command line: `rank`, `validate`, `template` (DESIGN.md §3).
+"""Command line: `rank`, `validate`, `template` (docs/contrats.md).
 
-It parses arguments and calls the library; nothing else. Exit status: 0 success; 1 the
-inventory has errors (each on standard error, in French, one per line); 2 an unusable
-invocation or a file that cannot be read or is refused as unsafe. Never a traceback.
+It reads its arguments into a `Request` (prioritisation.command), calls the use cases and
+prints what they found; nothing else. Exit status: 0 success; 1 the inventory has errors
+(each on standard error, in French, one per line); 2 an unusable invocation or a file that
+cannot be read or is refused as unsafe. Never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
-from prioritisation import __version__
-from prioritisation.french import parse_number, split_items
-from prioritisation.planning.funding import FundingRules, RegionCategory, funding_plans, funding_problems
-from prioritisation.planning.plan import make_plan
-from prioritisation.planning.portfolio import Selection, StartGrid
-from prioritisation.planning.schedule import InvalidPlan, PlanSettings, parse_envelopes, parse_month
+from prioritisation import usecases
+from prioritisation.command import UsageError, build_parser, request_from
+from prioritisation.french import UnreadableValue, parse_number
+from prioritisation.planning.schedule import InvalidPlan
 from prioritisation.problems import Problem
-from prioritisation.ranking.criteria import DEFAULT_CRITERIA, RankingSettings, parse_criteria, parse_weights
-from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation
-from prioritisation.ranking.priorities import CannotRank, check, rank_inventory
+from prioritisation.ranking.methods import InvalidSettings
+from prioritisation.ranking.priorities import CannotRank
 from prioritisation.reading.fields import FIELDS_BY_KEY, UnknownOverride
-from prioritisation.reading.inventory import Inventory, Scale, load_inventory
+from prioritisation.reading.inventory import Inventory
 from prioritisation.reading.untrusted import MB, FileRefused, ReadLimits
+from prioritisation.request import Request
 
 OK, DATA_ERRORS, UNUSABLE = 0, 1, 2
 
 
-class UsageError(Exception):
-    """An unusable invocation (exit status 2)."""
-
-
-class _FrenchParser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message}\nVoir : python -m prioritisation {self.prog.split()[-1]} --help")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _FrenchParser(
-        prog="python -m prioritisation",
-        description="Classe les projets d'un inventaire de feuille de route numérique.",
-    )
-    parser.add_argument("--version", action="version", version=f"prioritisation {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_FrenchParser)
-
-    rank = commands.add_parser("rank", help="classer l'inventaire et écrire le classeur")
-    _add_inventory_options(rank)
-    rank.add_argument("-o", "--output", required=True, help="classeur à écrire (.xlsx)")
-    rank.add_argument("--method", choices=[m.value for m in Method], default=Method.WEIGHTED_SUM.value)
-    rank.add_argument(
-        "--normalisation",
-        choices=[n.value for n in Normalisation],
-        help="défaut : scale (somme pondérée), vector (TOPSIS), minmax (VIKOR)",
-    )
-    rank.add_argument("--vikor-v", type=_number, default=0.5, help="poids de la stratégie de groupe")
-    plan = rank.add_argument_group("plan (calendrier et budget)")
-    plan.add_argument("--start", help="premier mois du plan, AAAA-MM (défaut : le mois en cours)")
-    plan.add_argument("--horizon-years", type=int, default=6, help="durée du plan en années (défaut 6)")
-    plan.add_argument("--envelope", help='enveloppes d\'investissement, ex. "2026=300000;2027=1,2 M€"')
-    plan.add_argument("--capacity", type=int, help="projets menés de front au plus (défaut : sans limite)")
-    plan.add_argument(
-        "--selection",
-        choices=[selection.value for selection in Selection],
-        default=Selection.RANKING.value,
-        help="ranking : dans l'ordre du classement ; optimal : le meilleur total (solveur HiGHS)",
-    )
-    plan.add_argument(
-        "--start-grid",
-        choices=[grid.option for grid in StartGrid],
-        default=StartGrid.YEAR.option,
-        help="démarrages possibles pour l'optimum : year (début d'année, défaut) ou quarter (trimestre)",
-    )
-    plan.add_argument("--must-do", help="identifiants des projets à retenir quoi qu'il arrive, ex. P01,P07")
-    plan.add_argument("--exclude", help="identifiants des projets à écarter, ex. P12")
-    plan.add_argument(
-        "--time-limit", type=_number, default=10, help="secondes laissées au solveur (défaut 10)"
-    )
-
-    validate = commands.add_parser("validate", help="vérifier l'inventaire sans le classer")
-    _add_inventory_options(validate)
-
-    template = commands.add_parser("template", help="écrire le modèle d'inventaire vierge")
-    template.add_argument("output", help="classeur à écrire (.xlsx)")
-    return parser
-
-
-def _add_inventory_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("inventory", help="inventaire (.xlsx, .xlsm, .ods, .csv)")
-    command.add_argument("--sheet", help="feuille à lire (défaut : trouvée automatiquement)")
-    command.add_argument(
-        "--column",
-        action="append",
-        default=[],
-        metavar="CHAMP=EN-TÊTE",
-        help="associer un champ à un en-tête du fichier (répétable)",
-    )
-    command.add_argument("--criteria", help='ex. "Urgence:max,Impact:max,Faisabilité:max"')
-    command.add_argument("--weights", help='ex. "Urgence=40,Impact=35,Faisabilité=25"')
-    command.add_argument("--scale", default="1-5", help="échelle des notes (défaut 1-5)")
-    command.add_argument("--max-size-mb", type=_number, default=20, help="taille maximale du fichier")
-    command.add_argument(
-        "--own-share",
-        type=_number,
-        default=20,
-        help="part propre minimale, %% du financement public (défaut 20)",
-    )
-    command.add_argument(
-        "--region",
-        choices=[category.name.lower().replace("_", "-") for category in RegionCategory],
-        default="more-developed",
-        help="catégorie de région pour le plafond FEDER (défaut more-developed : 50 %%)",
-    )
-
-
-def _number(text: str) -> float:
-    number = parse_number(text)
-    if number is None:
-        raise argparse.ArgumentTypeError(f"« {text} » n'est pas un nombre")
-    return number
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        arguments = build_parser().parse_args(argv)
-        return _run(arguments)
-    except UsageError as problem:
-        return _fail(str(problem), UNUSABLE)
-    except (FileRefused, UnknownOverride, InvalidSettings, InvalidPlan) as problem:
+        return _run(build_parser().parse_args(argv))
+    except (
+        UsageError,
+        FileRefused,
+        UnknownOverride,
+        InvalidSettings,
+        InvalidPlan,
+        UnreadableValue,
+    ) as problem:
         return _fail(str(problem), UNUSABLE)
     except OSError as problem:
         return _fail(f"Fichier inaccessible : {problem.filename or ''} ({problem.strerror}).", UNUSABLE)
@@ -151,83 +59,32 @@ def _run(arguments: argparse.Namespace) -> int:
         write_template(_output_path(arguments.output))
         print(f"Modèle écrit : {arguments.output}")
         return OK
-    inventory = _load(arguments)
-    settings = _settings(arguments)
+    request = request_from(arguments)
+    output = _output_path(arguments.output) if arguments.command == "rank" else None
+    inventory = _load(request, _limits(arguments.max_size_mb))
     for note in inventory.notes:
         print(f"Note : {note}", file=sys.stderr)
     if arguments.command == "validate":
-        return _report_validation(inventory, settings, _rules(arguments))
-    return _rank(arguments, inventory, settings)
+        return _report_validation(inventory, request)
+    assert output is not None
+    return _rank(request, inventory, output)
 
 
-def _load(arguments: argparse.Namespace) -> Inventory:
-    if arguments.max_size_mb <= 0:
+def _limits(max_size_mb: str) -> ReadLimits:
+    size = parse_number(max_size_mb)
+    if size is None or size <= 0:
         raise UsageError("--max-size-mb : indiquez une taille positive, en mégaoctets (ex. 20).")
-    limits = ReadLimits(max_file_bytes=int(arguments.max_size_mb * MB))
-    return load_inventory(
-        arguments.inventory,
-        sheet=arguments.sheet,
-        columns=_column_overrides(arguments.column),
-        scale=_scale(arguments.scale),
-        limits=limits,
-    )
+    return ReadLimits(max_file_bytes=int(size * MB))
 
 
-def _column_overrides(pairs: Sequence[str]) -> dict[str, str]:
-    overrides = {}
-    for pair in pairs:
-        field, equals, header = pair.partition("=")
-        if not equals or not field.strip() or not header.strip():
-            raise UsageError(f"--column « {pair} » : écrivez CHAMP=EN-TÊTE, ex. title=Nom de l'action")
-        overrides[field.strip()] = header.strip()
-    return overrides
+def _load(request: Request, limits: ReadLimits) -> Inventory:
+    workbook = usecases.open_workbook(Path(request.inventory), Path(request.inventory).name, limits)
+    return usecases.read_inventory(workbook, request.reading)
 
 
-def _scale(text: str) -> Scale:
-    low, dash, high = text.strip().partition("-")
-    low_number, high_number = parse_number(low), parse_number(high)
-    if not dash or low_number is None or high_number is None or low_number >= high_number:
-        raise UsageError(f"--scale « {text} » : écrivez MIN-MAX, ex. 1-5 ou 0-10")
-    return Scale(low_number, high_number)
-
-
-def _settings(arguments: argparse.Namespace) -> RankingSettings:
-    criteria = parse_criteria(arguments.criteria) if arguments.criteria else DEFAULT_CRITERIA
-    weights = parse_weights(arguments.weights, criteria) if arguments.weights else None
-    if getattr(arguments, "method", None) is None:
-        return RankingSettings(criteria=criteria, weights=weights)
-    return RankingSettings(
-        criteria=criteria,
-        weights=weights,
-        method=Method(arguments.method),
-        normalisation=Normalisation(arguments.normalisation) if arguments.normalisation else None,
-        vikor_v=arguments.vikor_v,
-    )
-
-
-def _rules(arguments: argparse.Namespace) -> FundingRules:
-    if not 0 <= arguments.own_share <= 100:
-        raise UsageError("--own-share : un pourcentage entre 0 et 100, ex. 20 ou 30.")
-    region = RegionCategory[arguments.region.upper().replace("-", "_")]
-    return FundingRules(min_own_share=arguments.own_share / 100, region=region)
-
-
-def _plan_settings(arguments: argparse.Namespace) -> PlanSettings:
-    if arguments.time_limit <= 0:
-        raise UsageError("--time-limit : un nombre de secondes positif.")
-    return PlanSettings(
-        start=parse_month(arguments.start) if arguments.start else dt.date.today().replace(day=1),
-        horizon_years=arguments.horizon_years,
-        envelopes=parse_envelopes(arguments.envelope) if arguments.envelope else (),
-        capacity=arguments.capacity,
-        must_do=frozenset(split_items(arguments.must_do or "")),
-        excluded=frozenset(split_items(arguments.exclude or "")),
-    )
-
-
-def _report_validation(inventory: Inventory, settings: RankingSettings, rules: FundingRules) -> int:
+def _report_validation(inventory: Inventory, request: Request) -> int:
     print(mapping_report(inventory))
-    found = check(inventory, settings) + funding_problems(inventory, funding_plans(inventory, rules))
+    found = usecases.validation_problems(inventory, request)
     _print_problems(found)
     errors = sum(problem.is_error for problem in found)
     projects = len(inventory.projects)
@@ -253,25 +110,19 @@ def mapping_report(inventory: Inventory) -> str:
     return "\n".join(lines)
 
 
-def _rank(arguments: argparse.Namespace, inventory: Inventory, settings: RankingSettings) -> int:
-    output = _output_path(arguments.output)
-    plan_settings, rules = _plan_settings(arguments), _rules(arguments)
+def _rank(request: Request, inventory: Inventory, output: Path) -> int:
     try:
-        ranking = rank_inventory(inventory, settings)
+        ranking = usecases.rank(inventory, request)
     except CannotRank as refused:
         _print_problems(refused.problems)
         print("Classement impossible : corrigez les erreurs ci-dessus.", file=sys.stderr)
         return DATA_ERRORS
     _print_problems(list(ranking.problems))
-    plan = make_plan(
-        ranking, plan_settings, Selection(arguments.selection), rules, time_limit=arguments.time_limit
-    )
+    plan = usecases.plan(ranking, request.plan)
     _print_problems(list(plan.problems))
     for breach in plan.ceilings:
         print(f"Plafond dépassé : {breach}", file=sys.stderr)
-    from prioritisation.export.workbook import write_ranking
-
-    write_ranking(ranking, output, plan=plan)
+    output.write_bytes(usecases.workbook_bytes(ranking, plan, request))
     best = ranking.summary().iloc[0]
     retained = len(plan.calendar.retained)
     print(

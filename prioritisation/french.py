@@ -10,6 +10,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 MONTHS = (
     "janvier",
@@ -152,3 +153,86 @@ def split_items(text: str) -> list[str]:
             current += char
     parts.append(current)
     return [part.strip() for part in parts if part.strip()]
+
+
+# ---------------------------------------------------------------------------------------
+# What people type in settings: amounts, lists of "key=amount", months. One parser, one
+# wording of each message, for the command line and the pages alike (docs/contrats.md).
+
+MAX_AMOUNT = 1e13  # ten thousand billion euros: beyond, a typing slip, not a budget
+
+
+class UnreadableValue(ValueError):
+    """Typed text that does not read as what was asked; the message is French, for the user."""
+
+
+def parse_amount(text: str, what: str) -> float:
+    """'1,2 M€' → 1200000.0; UnreadableValue naming `what` when it is not an amount ≥ 0.
+
+    `what` names the setting as the user sees it (« Enveloppe 2027 », « Plafond FEDER »).
+    """
+    number = parse_number(text)
+    if number is None:
+        raise UnreadableValue(
+            f"{what} : « {text.strip()} » n'est pas un montant lisible (ex. « 300 000 », « 1,2 M€ »)."
+        )
+    if number < 0:
+        raise UnreadableValue(f"{what} : « {text.strip()} » est négatif ; un montant est positif ou nul.")
+    if number > MAX_AMOUNT:
+        raise UnreadableValue(
+            f"{what} : « {text.strip()} » dépasse tout budget plausible ; vérifiez la saisie."
+        )
+    return number
+
+
+# A comma separates two items only when the next item names its key: "2026=1,5 M€,2027=2 M€".
+_ITEM_BREAK = re.compile(r"[;\n]|,(?=[^,;=\n]*=)")
+
+
+def split_pairs(text: str, form: str = "CLÉ=VALEUR, ex. 2027=300000") -> list[tuple[str, str]]:
+    """'2026=250000,2027=1,5 M€;2028=3' → [('2026', '250000'), ('2027', '1,5 M€'), ('2028', '3')].
+
+    Items are separated by `;`, a new line, or a comma followed by the next item's « clé= »;
+    any other comma is a decimal mark. UnreadableValue for an item without « = ».
+    """
+    pairs = []
+    for item in _ITEM_BREAK.split(text):
+        if not item.strip():
+            continue
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip():
+            raise UnreadableValue(f"« {item.strip()} » : écrivez {form}.")
+        pairs.append((key.strip(), value.strip()))
+    return pairs
+
+
+def parse_year_amounts(text: str, what: str = "Enveloppe") -> tuple[tuple[int, float], ...]:
+    """'2026=250000,2027=300000' or '2026=300 000;2027=1,2 M€' → ((2026, 250000.0), …), by year.
+
+    A year given twice keeps its last amount. UnreadableValue for an unreadable year or amount.
+    """
+    amounts: dict[int, float] = {}
+    for year_text, amount_text in split_pairs(text, "ANNÉE=MONTANT, ex. 2027=300000"):
+        if not (year_text.isdigit() and len(year_text) == 4):
+            raise UnreadableValue(f"« {year_text}={amount_text} » : écrivez ANNÉE=MONTANT, ex. 2027=300000.")
+        amounts[int(year_text)] = parse_amount(amount_text, f"{what} {year_text}")
+    return tuple(sorted(amounts.items()))
+
+
+def parse_month(text: str) -> dt.date:
+    """'2026-09' or '09/2026' → 1 Sept. 2026; UnreadableValue if unreadable."""
+    cleaned = text.strip()
+    for pattern in ("%Y-%m", "%m/%Y", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(cleaned, pattern).date().replace(day=1)
+        except ValueError:
+            continue
+    raise UnreadableValue(f"« {text} » : écrivez le mois de début sous la forme AAAA-MM, ex. 2027-01.")
+
+
+def exact_number(value: float) -> str:
+    """A number written so that `parse_number` gives it back exactly: 300000.0 → '300000',
+    0.125 → '0,125', 1/3 → '0,3333333333333333' (what the equivalent command writes)."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return format(Decimal(repr(float(value))), "f").replace(".", ",")

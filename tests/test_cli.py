@@ -150,9 +150,9 @@ def test_rank_refuses_an_inventory_with_errors_with_status_1(tmp_path):
     ("arguments", "message"),
     [
         (["rank", "absent.xlsx", "-o", "x.xlsx"], "est introuvable"),
-        (["rank", str(SAMPLE)], "required: -o/--output"),
+        (["rank", str(SAMPLE)], "obligatoires manquants : -o/--output"),
         (["rank", str(SAMPLE), "-o", "sortie.csv"], "doit avoir l'extension .xlsx"),
-        (["rank", str(SAMPLE), "--method", "electre", "-o", "x.xlsx"], "invalid choice"),
+        (["rank", str(SAMPLE), "--method", "electre", "-o", "x.xlsx"], "choix invalide « electre »"),
         (["rank", str(SAMPLE), "--weights", "Urgence=-3", "-o", "x.xlsx"], "positifs ou nuls"),
         (["rank", str(SAMPLE), "--weights", "Coût=3", "-o", "x.xlsx"], "n'est pas un des critères"),
         (["rank", str(SAMPLE), "--criteria", "Urgence:plus", "-o", "x.xlsx"], "« :max »"),
@@ -161,7 +161,7 @@ def test_rank_refuses_an_inventory_with_errors_with_status_1(tmp_path):
         (["validate", str(SAMPLE), "--scale", "5-1"], "écrivez MIN-MAX"),
         (["validate", str(SAMPLE), "--max-size-mb", "0,001"], "la limite est de"),
         (["validate", str(SAMPLE), "--max-size-mb", "0"], "indiquez une taille positive"),
-        ([], "required"),
+        ([], "obligatoires manquants"),
     ],
 )
 def test_unusable_invocations_exit_2_with_a_message(tmp_path, arguments, message):

@@ -74,7 +74,8 @@ def test_parametres_say_enough_to_reproduce_the_ranking():
     assert values["Date"] == "12 mars 2026 à 09:30"
     assert values["Critère « Urgence »"] == "à maximiser, poids 3 → 75,0\u00a0%"
     assert values["Critère « Coût total HT »"] == "à minimiser, poids 1 → 25,0\u00a0%"
-    assert "--method topsis --normalisation vector" in values["Commande équivalente"]
+    assert "--method topsis" in values["Commande équivalente"]  # vector: TOPSIS's own normalisation
+    assert "--method topsis" in values["Commande équivalente (PowerShell)"]
 
 
 def test_a_text_longer_than_an_excel_cell_is_named_never_cut_silently():

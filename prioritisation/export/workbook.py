@@ -23,6 +23,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from prioritisation import __version__
+from prioritisation.command import Shell, command_line
 from prioritisation.french import format_date, format_euros, format_number, format_percent, format_plain
 from prioritisation.planning.plan import (
     END_HEADER,
@@ -33,11 +34,11 @@ from prioritisation.planning.plan import (
     budget_rows,
     calendar_rows,
 )
-from prioritisation.planning.portfolio import Selection
 from prioritisation.ranking.methods import METHOD_EXPLANATIONS, Method
 from prioritisation.ranking.priorities import RANK_HEADER, SCORE_HEADER, Ranking
 from prioritisation.reading.fields import AXES, FIELDS, FIELDS_BY_KEY, SCORE_FIELDS, Kind
 from prioritisation.reading.untrusted import column_letters
+from prioritisation.request import Request, request_of
 
 RANKING_SHEET = "Classement"
 PARAMETERS_SHEET = "Paramètres"
@@ -151,7 +152,12 @@ def _display_length(value: object) -> int:
 
 
 def write_ranking(
-    ranking: Ranking, destination: Destination, *, now: dt.datetime | None = None, plan: Plan | None = None
+    ranking: Ranking,
+    destination: Destination,
+    *,
+    now: dt.datetime | None = None,
+    plan: Plan | None = None,
+    request: Request | None = None,
 ) -> None:
     """Write the sheets of DESIGN.md §4 to a path or a buffer: `Classement` and `Paramètres`,
     and with a plan, `Calendrier` and `Budget` (and the plan's columns in `Classement`)."""
@@ -167,14 +173,22 @@ def write_ranking(
     ]  # fmt: skip
     plan_rows = plan_parameter_rows(plan) if plan is not None else []
     _write_parameters(
-        workbook, formats, [*parameter_rows(ranking, now or dt.datetime.now(), plan), *plan_rows, *notes]
+        workbook,
+        formats,
+        [*parameter_rows(ranking, now or dt.datetime.now(), plan, request), *plan_rows, *notes],
     )
     workbook.close()
 
 
-def ranking_bytes(ranking: Ranking, *, now: dt.datetime | None = None, plan: Plan | None = None) -> bytes:
+def ranking_bytes(
+    ranking: Ranking,
+    *,
+    now: dt.datetime | None = None,
+    plan: Plan | None = None,
+    request: Request | None = None,
+) -> bytes:
     buffer = BytesIO()
-    write_ranking(ranking, buffer, now=now, plan=plan)
+    write_ranking(ranking, buffer, now=now, plan=plan, request=request)
     return buffer.getvalue()
 
 
@@ -311,7 +325,9 @@ def _write_parameters(
     writer.finish(2)
 
 
-def parameter_rows(ranking: Ranking, now: dt.datetime, plan: Plan | None = None) -> list[list[object]]:
+def parameter_rows(
+    ranking: Ranking, now: dt.datetime, plan: Plan | None = None, request: Request | None = None
+) -> list[list[object]]:
     """Everything needed to reproduce the ranking, as (label, value) rows in French."""
     settings, result, inventory = ranking.settings, ranking.result, ranking.inventory
     direction = "plus élevé = meilleur" if result.higher_is_better else "plus bas = meilleur (Q)"
@@ -331,7 +347,8 @@ def parameter_rows(ranking: Ranking, now: dt.datetime, plan: Plan | None = None)
         ["Projets classés", len(inventory.projects)],
         ["Date", f"{format_date(now.date())} à {now:%H:%M}"],
         ["Version de l'outil", __version__],
-        ["Commande équivalente", equivalent_command(ranking, plan)],
+        ["Commande équivalente", equivalent_command(ranking, plan, request)],
+        ["Commande équivalente (PowerShell)", equivalent_command(ranking, plan, request, Shell.POWERSHELL)],
     ]
     for criterion, raw, weight in zip(ranking.criteria, settings.raw_weights, result.weights, strict=True):
         sense = "à maximiser" if criterion.maximise else "à minimiser"
@@ -345,52 +362,12 @@ def parameter_rows(ranking: Ranking, now: dt.datetime, plan: Plan | None = None)
     return rows
 
 
-def equivalent_command(ranking: Ranking, plan: Plan | None = None) -> str:
-    """The `rank` command that gives the same ranking (and, with `plan`, the same plan)."""
-    settings, inventory = ranking.settings, ranking.inventory
-    criteria = ",".join(f"{c.label}:{'max' if c.maximise else 'min'}" for c in ranking.criteria)
-    weights = ";".join(
-        f"{c.label}={format_plain(w)}" for c, w in zip(ranking.criteria, settings.raw_weights, strict=True)
-    )
-    parts = [
-        "python -m prioritisation rank",
-        _quoted(inventory.table.file_name),
-        f"--sheet {_quoted(inventory.table.sheet)}",
-        f"--criteria {_quoted(criteria)}",
-        f"--weights {_quoted(weights)}",
-        f"--method {settings.method.value}",
-        f"--normalisation {ranking.result.normalisation.value}",
-        f"--scale {format_plain(inventory.scale.low)}-{format_plain(inventory.scale.high)}",
-    ]
-    if settings.method is Method.VIKOR:
-        parts.append(f"--vikor-v {settings.vikor_v}")
-    if plan is not None:
-        parts += _plan_options(plan)
-    return " ".join(parts) + " -o classement.xlsx"
-
-
-def _plan_options(plan: Plan) -> list[str]:
-    settings, rules = plan.settings, plan.rules
-    parts = [f"--start {settings.start:%Y-%m}", f"--horizon-years {settings.horizon_years}"]
-    if settings.envelopes:
-        envelopes = ";".join(f"{year}={format_plain(amount, 2)}" for year, amount in settings.envelopes)
-        parts.append(f"--envelope {_quoted(envelopes)}")
-    if settings.capacity:
-        parts.append(f"--capacity {settings.capacity}")
-    parts.append(f"--selection {plan.asked.value}")
-    if plan.asked is Selection.OPTIMAL:
-        parts.append(f"--start-grid {plan.grid.option}")
-    if settings.must_do:
-        parts.append(f"--must-do {_quoted(','.join(sorted(settings.must_do)))}")
-    if settings.excluded:
-        parts.append(f"--exclude {_quoted(','.join(sorted(settings.excluded)))}")
-    parts.append(f"--own-share {format_plain(rules.min_own_share * 100)}")
-    parts.append(f"--region {rules.region.name.lower().replace('_', '-')}")
-    return parts
-
-
-def _quoted(text: str) -> str:
-    return '"' + text.replace('"', '\\"') + '"'
+def equivalent_command(
+    ranking: Ranking, plan: Plan | None = None, request: Request | None = None, shell: Shell = Shell.POSIX
+) -> str:
+    """The `rank` command that gives the same ranking (and, with `plan`, the same plan), quoted
+    for `shell` so that pasting it runs nothing else (prioritisation.command)."""
+    return command_line(request or request_of(ranking, plan), shell=shell)
 
 
 # ---------------------------------------------------------------------------------------

@@ -21,12 +21,41 @@ from prioritisation.reading.fields import FIELDS_BY_KEY, SCORE_FIELDS, Kind, fie
 from prioritisation.reading.inventory import Inventory, cell_text, unique_labels
 
 _NUMERIC_KINDS = (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS)
+_TEMPLATE_HEADERS = {
+    field.header.casefold(): key for key, field in FIELDS_BY_KEY.items() if field.kind in _NUMERIC_KINDS
+}
 
 
 @dataclass(frozen=True)
 class Criterion:
-    name: str  # a field key ("urgency") or a header of the file ("Coût total HT")
+    """A criterion named by a field key ("urgency") or a header of the file ("Coût total HT").
+
+    The template's own header of a numeric field (« Urgence », « Coût d'investissement (€) »)
+    is that field: `Criterion("Urgence") == Criterion("urgency")`. Any other name is kept as
+    written, so « Budget » and « Budget (€) » are two criteria, as they are two columns.
+    """
+
+    name: str
     maximise: bool = True
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", canonical_name(self.name))
+        if not self.name:
+            raise InvalidSettings("Un critère sans nom : indiquez l'en-tête de sa colonne.")
+
+
+def canonical_name(name: str) -> str:
+    """'Urgence' → 'urgency' (the template's header of a numeric field); any other name, stripped."""
+    plain = name.strip()
+    if plain in FIELDS_BY_KEY:
+        return plain
+    return _TEMPLATE_HEADERS.get(plain.casefold(), plain)
+
+
+def display_name(name: str) -> str:
+    """'urgency' → 'Urgence': how a criterion is written for people and on the command line."""
+    field = FIELDS_BY_KEY.get(name)
+    return field.header if field is not None else name
 
 
 DEFAULT_CRITERIA: tuple[Criterion, ...] = tuple(Criterion(key) for key in SCORE_FIELDS)
@@ -67,27 +96,46 @@ class ResolvedCriterion:
 
 
 def resolve(inventory: Inventory, criterion: Criterion) -> ResolvedCriterion:
+    """Where a criterion's values are: a field key names its field; a header as written (or
+    the label the dashboard shows) names that column — its field's values when it holds one;
+    otherwise a header the tool recognises names its field, then a header written alike."""
     labels = unique_labels(inventory.table.headers)
+    if criterion.name in FIELDS_BY_KEY:
+        return _field_criterion(inventory, criterion, criterion.name, labels)
+    position = _exact_column(inventory.table.headers, labels, criterion.name)
+    if position is not None:
+        field = inventory.mapping.field_at(position)
+        if field is not None and FIELDS_BY_KEY[field].kind in _NUMERIC_KINDS:
+            return _field_criterion(inventory, criterion, field, labels)
+        return ResolvedCriterion(criterion, inventory.table.headers[position], None, labels[position], None)
     key = field_key(criterion.name)
     if key is not None and FIELDS_BY_KEY[key].kind in _NUMERIC_KINDS:
-        position = inventory.mapping.position(key)
-        bounds = (inventory.scale.low, inventory.scale.high) if key in SCORE_FIELDS else None
-        label = FIELDS_BY_KEY[key].header if position is None else inventory.table.headers[position]
-        column = None if position is None else labels[position]
-        return ResolvedCriterion(criterion, label, key, column, bounds)
-    position = _find_header(inventory.table.headers, criterion.name)
-    if position is None:
-        return ResolvedCriterion(criterion, criterion.name, key, None, None)
-    return ResolvedCriterion(criterion, inventory.table.headers[position], None, labels[position], None)
+        return _field_criterion(inventory, criterion, key, labels)
+    plain = normalise_header(criterion.name)
+    alike = [i for i, header in enumerate(inventory.table.headers) if normalise_header(header) == plain]
+    if len(alike) == 1:
+        position = alike[0]
+        return ResolvedCriterion(criterion, inventory.table.headers[position], None, labels[position], None)
+    return ResolvedCriterion(criterion, criterion.name, key, None, None)
 
 
-def _find_header(headers: Sequence[str], name: str) -> int | None:
-    wanted = name.strip()
-    for position, header in enumerate(headers):
-        if header == wanted:
-            return position
-    plain = normalise_header(wanted)
-    return next((i for i, header in enumerate(headers) if normalise_header(header) == plain), None)
+def _field_criterion(
+    inventory: Inventory, criterion: Criterion, key: str, labels: Sequence[str]
+) -> ResolvedCriterion:
+    position = inventory.mapping.position(key)
+    bounds = (inventory.scale.low, inventory.scale.high) if key in SCORE_FIELDS else None
+    label = FIELDS_BY_KEY[key].header if position is None else inventory.table.headers[position]
+    column = None if position is None else labels[position]
+    return ResolvedCriterion(criterion, label, key, column, bounds)
+
+
+def _exact_column(headers: Sequence[str], labels: Sequence[str], name: str) -> int | None:
+    """The column whose header is `name` as written, or whose dashboard label is (« Budget (2) »)."""
+    for names in (headers, labels):
+        for position, header in enumerate(names):
+            if header == name:
+                return position
+    return None
 
 
 def numeric_columns(inventory: Inventory) -> list[str]:
@@ -125,10 +173,10 @@ def check_settings(settings: RankingSettings) -> None:
         raise InvalidSettings("Choisissez au moins un critère.")
     if len(settings.raw_weights) != len(settings.criteria):
         raise InvalidSettings("Il faut exactement un poids par critère.")
-    names = [normalise_header(field_key(c.name) or c.name) for c in settings.criteria]
-    repeated = {name for name in names if names.count(name) > 1}
+    names = [criterion.name for criterion in settings.criteria]
+    repeated = sorted({display_name(name) for name in names if names.count(name) > 1})
     if repeated:
-        raise InvalidSettings("Un même critère est choisi deux fois : gardez-en un seul.")
+        raise InvalidSettings(f"Le critère « {repeated[0]} » est choisi deux fois : gardez-en un seul.")
     normalise_weights(settings.raw_weights)
 
 
@@ -190,10 +238,13 @@ def _column_values(inventory: Inventory, criterion: ResolvedCriterion) -> tuple[
     return values, problems
 
 
-def parse_criteria(text: str) -> tuple[Criterion, ...]:
-    """'Urgence:max,Coût total HT:min' → criteria; InvalidSettings on a bad direction."""
+def parse_criteria(text: str, *, split: bool = True) -> tuple[Criterion, ...]:
+    """'Urgence:max,Coût total HT:min' → criteria; InvalidSettings on a bad direction.
+
+    With `split=False`, `text` is one criterion, whatever commas its header holds.
+    """
     criteria = []
-    for part in split_items(text):
+    for part in split_items(text) if split else [text]:
         name, _, direction = part.rpartition(":") if ":" in part else (part, "", "max")
         direction = direction.strip().lower()
         if direction not in ("max", "min"):
@@ -203,22 +254,31 @@ def parse_criteria(text: str) -> tuple[Criterion, ...]:
             )
         criteria.append(Criterion(name.strip(), maximise=direction == "max"))
     if not criteria:
-        raise InvalidSettings("Aucun critère dans --criteria.")
+        raise InvalidSettings("Aucun critère indiqué.")
     return tuple(criteria)
 
 
-def parse_weights(text: str, criteria: Sequence[Criterion]) -> tuple[float, ...]:
-    """'Urgence=40,Impact=35' → one weight per criterion (an unnamed criterion weighs 0)."""
-    keys = [normalise_header(field_key(c.name) or c.name) for c in criteria]
+def parse_weights(items: Sequence[str], criteria: Sequence[Criterion]) -> tuple[float, ...]:
+    """['Urgence=40', 'Impact=35'] → one weight per criterion (a criterion not named weighs 0).
+
+    A name matches its criterion as written (or as its field), else by a header written alike
+    when that designates one criterion only.
+    """
+    names = [criterion.name for criterion in criteria]
+    plain = [normalise_header(display_name(name)) for name in names]
     weights = [0.0] * len(criteria)
-    for part in split_items(text):
-        name, equals, value = part.rpartition("=")
+    for item in items:
+        name, equals, value = item.rpartition("=")
         number = parse_number(value.strip())
         if not equals or number is None:
-            raise InvalidSettings(f"« {part} » : écrivez le poids sous la forme Critère=40.")
-        key = normalise_header(field_key(name.strip()) or name.strip())
-        if key not in keys:
-            known = ", ".join(c.name for c in criteria)
+            raise InvalidSettings(f"« {item} » : écrivez le poids sous la forme Critère=40.")
+        wanted = canonical_name(name)
+        if wanted in names:
+            weights[names.index(wanted)] = number
+            continue
+        alike = [i for i, known in enumerate(plain) if known == normalise_header(wanted)]
+        if len(alike) != 1:
+            known = ", ".join(display_name(n) for n in names)
             raise InvalidSettings(f"« {name.strip()} » n'est pas un des critères ({known}).")
-        weights[keys.index(key)] = number
+        weights[alike[0]] = number
     return tuple(weights)

@@ -1,0 +1,119 @@
+"""One request: everything that decides a ranking and a plan, typed, frozen, defaults written once.
+
+The command line reads it from its arguments, the pages build it from their widgets, the
+workbook writes it back as the equivalent command (`prioritisation.command`), and the
+working state keeps it between visits. Arguments → request → command → request is the
+identity (a property test checks it), so the command shown to the user gives back what
+the user saw. See docs/contrats.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from prioritisation.planning.funding import FundingRules
+from prioritisation.planning.portfolio import Selection, StartGrid
+from prioritisation.planning.schedule import InvalidPlan, PlanSettings
+from prioritisation.ranking.criteria import RankingSettings
+from prioritisation.reading.fields import FIELDS_BY_KEY, UnknownOverride, map_columns
+from prioritisation.reading.inventory import Inventory, Scale, unique_labels
+
+if TYPE_CHECKING:
+    from prioritisation.planning.plan import Plan
+    from prioritisation.ranking.priorities import Ranking
+
+DEFAULT_TIME_LIMIT = 10.0  # seconds for the whole optimal plan
+
+
+def this_month(today: dt.date | None = None) -> dt.date:
+    return (today or dt.date.today()).replace(day=1)
+
+
+@dataclass(frozen=True)
+class ReadingOptions:
+    """How the file is read: the sheet, the user's column choices, the declared scale.
+
+    `columns` pairs a canonical field with a column, named by its header as written (or, when
+    headers repeat or are blank, by the label the dashboard shows: « Budget (2) », « Colonne F »);
+    an empty name means « no column for this field ». Fields not named are recognised by the tool.
+    """
+
+    sheet: str | None = None
+    columns: tuple[tuple[str, str], ...] = ()
+    scale: Scale = field(default_factory=Scale)
+
+    def __post_init__(self) -> None:
+        fields = [name for name, _ in self.columns]
+        if len(set(fields)) != len(fields):
+            raise UnknownOverride("Un même champ reçoit deux colonnes : gardez-en une seule.")
+        if self.sheet is not None and not self.sheet.strip():
+            raise UnknownOverride("Le nom de la feuille est vide.")
+
+    def choices(self) -> dict[str, str]:
+        return dict(self.columns)
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """The plan's settings, its funding rules, how projects are selected and the solver's time."""
+
+    settings: PlanSettings = field(default_factory=lambda: PlanSettings(start=this_month()))
+    rules: FundingRules = field(default_factory=FundingRules)
+    selection: Selection = Selection.RANKING
+    grid: StartGrid = StartGrid.YEAR
+    time_limit: float = DEFAULT_TIME_LIMIT
+
+    def __post_init__(self) -> None:
+        if not 0 < self.time_limit <= 3600:
+            raise InvalidPlan("Le temps laissé au solveur va de quelques secondes à une heure.")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What `rank` does and what the dashboard shows: the file, how it is read, ranked and planned."""
+
+    inventory: str  # a path on the command line; the uploaded file's name in the dashboard
+    reading: ReadingOptions = field(default_factory=ReadingOptions)
+    ranking: RankingSettings = field(default_factory=RankingSettings)
+    plan: PlanOptions = field(default_factory=PlanOptions)
+
+    def with_inventory(self, name: str) -> Request:
+        return replace(self, inventory=name)
+
+
+def reading_of(inventory: Inventory, sheet_given: bool = True) -> ReadingOptions:
+    """The reading options that give back `inventory` from its file: the sheet, the columns whose
+    mapping differs from what the tool recognises by itself, the scale."""
+    table = inventory.table
+    labels = unique_labels(table.headers)
+    automatic = map_columns(table.headers).positions
+    chosen = inventory.mapping.positions
+    columns = []
+    for key in FIELDS_BY_KEY:
+        if automatic.get(key) != chosen.get(key):
+            position = chosen.get(key)
+            columns.append((key, "" if position is None else _name_of(table.headers, labels, position)))
+    return ReadingOptions(
+        sheet=table.sheet if sheet_given else None, columns=tuple(columns), scale=inventory.scale
+    )
+
+
+def _name_of(headers: Sequence[str], labels: Sequence[str], position: int) -> str:
+    """The header as written when it names one column only, else the dashboard's label."""
+    header = headers[position]
+    return header if header and list(headers).count(header) == 1 else labels[position]
+
+
+def request_of(ranking: Ranking, plan: Plan | None = None) -> Request:
+    """The request that gives back `ranking` (and `plan`) from the ranked file, as far as the
+    objects tell: used when the caller did not keep the request it made."""
+    options = PlanOptions() if plan is None else PlanOptions(plan.settings, plan.rules, plan.asked, plan.grid)
+    return Request(
+        inventory=ranking.inventory.table.file_name,
+        reading=reading_of(ranking.inventory),
+        ranking=ranking.settings,
+        plan=options,
+    )

@@ -1,0 +1,128 @@
+"""What the command line and the pages do, each in one call: open, check, rank, plan, export.
+
+The entry points (cli.py, ui/) turn a user's action into a `Request`, call one function here,
+and turn its result or its problems into what the user reads. Nothing here knows whether
+the user typed a command or moved a slider. See docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from prioritisation.planning.funding import funding_plans, funding_problems
+from prioritisation.planning.plan import Plan, make_plan
+from prioritisation.problems import Problem
+from prioritisation.ranking.priorities import Ranking, check, rank_inventory
+from prioritisation.reading.fields import (
+    FIELDS_BY_KEY,
+    ColumnMapping,
+    UnknownOverride,
+    field_key,
+    map_columns,
+    normalise_header,
+    with_choices,
+)
+from prioritisation.reading.inventory import (
+    Inventory,
+    RawTable,
+    build_inventory,
+    locate_table,
+    unique_labels,
+    with_cells,
+)
+from prioritisation.reading.spreadsheet import RawWorkbook, read_bytes, read_file
+from prioritisation.reading.untrusted import ReadLimits
+from prioritisation.request import PlanOptions, ReadingOptions, Request, request_of  # noqa: F401 (re-exported)
+
+Edits = Mapping[tuple[int, str], str]  # (spreadsheet row, column label) → text as typed
+
+
+# --- Reading ------------------------------------------------------------------------------------
+
+
+def open_workbook(
+    source: Path | str | bytes, file_name: str, limits: ReadLimits | None = None
+) -> RawWorkbook:
+    """The file's sheets, once it has passed every check of `reading.untrusted` (FileRefused if not)."""
+    if isinstance(source, bytes):
+        return read_bytes(source, file_name, limits)
+    return read_file(source, limits)
+
+
+def read_inventory(workbook: RawWorkbook, reading: ReadingOptions, edits: Edits | None = None) -> Inventory:
+    """The inventory as the user reads it: their sheet, their column choices, their scale, their edits."""
+    named = {field: header for field, header in reading.columns if header}
+    table = locate_table(workbook, sheet=reading.sheet, columns=named)
+    mapping = column_mapping(table, reading.columns)
+    inventory = build_inventory(table, mapping, reading.scale)
+    return with_cells(inventory, dict(edits)) if edits else inventory
+
+
+def column_mapping(table: RawTable, columns: Sequence[tuple[str, str]]) -> ColumnMapping:
+    """What the tool recognises, corrected by the user's choices (field → column name, "" = none).
+
+    A column is named by its header as written, by the label the dashboard shows for repeated
+    or blank headers (« Budget (2) », « Colonne F »), or by a header written alike.
+    UnknownOverride (French) for an unknown field or a column the sheet does not have.
+    """
+    positions: dict[str, int | None] = {}
+    labels = unique_labels(table.headers)
+    for name, header in columns:
+        field = field_key(name) if name not in FIELDS_BY_KEY else name
+        if field is None:
+            known = ", ".join(FIELDS_BY_KEY)
+            raise UnknownOverride(f"Champ inconnu « {name} ». Champs possibles : {known}.")
+        positions[field] = _column_position(table.headers, labels, header, name) if header else None
+    return with_choices(map_columns(table.headers), table.headers, positions)
+
+
+def _column_position(headers: Sequence[str], labels: Sequence[str], wanted: str, field: str) -> int:
+    for names in (headers, labels):
+        if wanted in names:
+            return list(names).index(wanted)
+    plain = normalise_header(wanted)
+    alike = [i for i, header in enumerate(headers) if normalise_header(header) == plain]
+    if alike:
+        return alike[0]
+    raise UnknownOverride(f"Aucune colonne « {wanted} » dans la feuille (pour le champ « {field} »).")
+
+
+# --- Checking and ranking -----------------------------------------------------------------------
+
+
+def validation_problems(inventory: Inventory, request: Request) -> list[Problem]:
+    """Every problem of the inventory, of the chosen criteria and of the funding plans, errors first."""
+    found = check(inventory, request.ranking)
+    found += funding_problems(inventory, funding_plans(inventory, request.plan.rules))
+    return sorted(found, key=lambda problem: (not problem.is_error, problem.row or 0))
+
+
+def rank(inventory: Inventory, request: Request) -> Ranking:
+    """The ranking under the request's settings; CannotRank with every problem if the data has errors."""
+    return rank_inventory(inventory, request.ranking)
+
+
+def plan(ranking: Ranking, options: PlanOptions) -> Plan:
+    """The plan of a ranking: calendar, funding checks, and the selection asked for."""
+    return make_plan(
+        ranking,
+        options.settings,
+        options.selection,
+        options.rules,
+        time_limit=options.time_limit,
+        grid=options.grid,
+    )
+
+
+# --- Exporting ----------------------------------------------------------------------------------
+
+
+def workbook_bytes(
+    ranking: Ranking, plan: Plan | None, request: Request | None = None, now: dt.datetime | None = None
+) -> bytes:
+    """The exported workbook (docs/contrats.md): the same from the dashboard and from `rank`."""
+    from prioritisation.export.workbook import ranking_bytes
+
+    return ranking_bytes(ranking, plan=plan, request=request, now=now)
