@@ -22,6 +22,7 @@ from prioritisation import __version__
 from prioritisation.french import (
     UnreadableValue,
     exact_number,
+    exact_percent,
     parse_amount,
     parse_month,
     parse_number,
@@ -354,13 +355,14 @@ def _ceilings(items: Sequence[str], what: str) -> tuple[tuple[str, float], ...]:
 
 def request_arguments(request: Request, output: str | None = "classement.xlsx") -> list[str]:
     """The arguments of `rank` that make `request` (what differs from the defaults, plus the start)."""
-    arguments = ["rank", request.inventory]
+    dashed = request.inventory.startswith("-")  # would read as an option: after « -- », last
+    arguments = ["rank"] if dashed else ["rank", request.inventory]
     arguments += _reading_arguments(request.reading)
     arguments += _ranking_arguments(request.ranking)
     arguments += _plan_arguments(request.plan)
     if output is not None:
         arguments += ["-o", output]
-    return arguments
+    return [*arguments, "--", request.inventory] if dashed else arguments
 
 
 def _reading_arguments(reading: ReadingOptions) -> list[str]:
@@ -420,7 +422,7 @@ def _plan_arguments(plan: PlanOptions) -> list[str]:
     if settings.phase_months != defaults.phase_months:
         arguments += ["--phase-months", ",".join(str(m) for m in settings.phase_months)]
     if settings.cost_split != defaults.cost_split:
-        arguments += ["--cost-split", ";".join(exact_number(share * 100) for share in settings.cost_split)]
+        arguments += ["--cost-split", ";".join(exact_percent(share) for share in settings.cost_split)]
     if settings.review_every_years != defaults.review_every_years:
         arguments += ["--review-every", str(settings.review_every_years)]
     if plan.selection is not Selection.RANKING:
@@ -440,7 +442,7 @@ def _rules_arguments(rules: FundingRules) -> list[str]:
     defaults = FundingRules()
     arguments = []
     if rules.min_own_share != defaults.min_own_share:
-        arguments += ["--own-share", exact_number(rules.min_own_share * 100)]
+        arguments += ["--own-share", exact_percent(rules.min_own_share)]
     if rules.region is not defaults.region:
         arguments += ["--region", _region_option(rules.region)]
     for option, ceilings in (

@@ -236,3 +236,16 @@ def exact_number(value: float) -> str:
     if float(value).is_integer() and abs(value) < 1e15:
         return str(int(value))
     return format(Decimal(repr(float(value))), "f").replace(".", ",")
+
+
+def exact_percent(share: float) -> str:
+    """A share written as a percentage that reads back, divided by 100, as exactly `share`:
+    0.35 → '35' (where 0.35 × 100 would print 35,00000000000001)."""
+    written = exact_number(float(Decimal(repr(float(share))) * 100))
+    if (parse_number(written) or 0.0) / 100 == share:
+        return written
+    for digits in range(1, 18):
+        candidate = exact_number(round(share * 100, digits))
+        if (parse_number(candidate) or 0.0) / 100 == share:
+            return candidate
+    return exact_number(share * 100)
