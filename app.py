@@ -1,7 +1,8 @@
 """Entry of the dashboard: page configuration, the page list, the shared frame, the Accueil page.
 
 Navigation goes through `st.navigation` over `ui.navigation.PAGES` (our titles, our order);
-the page scripts live in `pages/`. The sample inventory loads on a first visit.
+the page scripts live in `app_pages/` (not `pages/`: Streamlit would list that folder by
+file name before `st.navigation` runs). The sample inventory loads on a first visit.
 """
 
 from __future__ import annotations

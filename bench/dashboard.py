@@ -61,7 +61,7 @@ def rerun_timings(path: Path, moves: int) -> tuple[float, list[float]]:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     app.session_state["source"] = Source(path.name, data, hashlib.sha256(data).hexdigest(), False)
     app.run()
-    app.switch_page("pages/priorisation.py")
+    app.switch_page("app_pages/priorisation.py")
     started = time.perf_counter()
     app.run()
     first = time.perf_counter() - started

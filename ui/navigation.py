@@ -16,11 +16,11 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Accueil", ":material/home:", None, ""),
-    PageSpec("Inventaire", ":material/table_view:", "pages/inventaire.py", "inventaire"),
-    PageSpec("Priorisation", ":material/leaderboard:", "pages/priorisation.py", "priorisation"),
-    PageSpec("Calendrier", ":material/calendar_month:", "pages/calendrier.py", "calendrier"),
-    PageSpec("Budget", ":material/account_balance:", "pages/budget.py", "budget"),
-    PageSpec("Export", ":material/download:", "pages/export.py", "export"),
+    PageSpec("Inventaire", ":material/table_view:", "app_pages/inventaire.py", "inventaire"),
+    PageSpec("Priorisation", ":material/leaderboard:", "app_pages/priorisation.py", "priorisation"),
+    PageSpec("Calendrier", ":material/calendar_month:", "app_pages/calendrier.py", "calendrier"),
+    PageSpec("Budget", ":material/account_balance:", "app_pages/budget.py", "budget"),
+    PageSpec("Export", ":material/download:", "app_pages/export.py", "export"),
 )
 
 
