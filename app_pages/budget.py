@@ -5,13 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from prioritisation.french import format_euros, format_number, format_percent, parse_number
+from prioritisation.french import format_euros, format_percent, parse_number
 from prioritisation.planning.funding import SOURCE_LABELS, SOURCES, RegionCategory
 from prioritisation.planning.plan import Plan
 from prioritisation.planning.portfolio import Selection
-from prioritisation.ranking.priorities import CannotRank
 from ui import data, state
-from ui.blocked import show_blocked, show_errors
+from ui.blocked import ranking_or_why, show_errors, total_points, wait_for_optimal
 from ui.charts import cumulative_chart, frontier_chart, opex_chart, spending_chart
 from ui.guard import page_guard
 
@@ -32,8 +31,8 @@ def read_back(typed: str) -> str:
 
 
 def envelope_table(years: tuple[int, ...]) -> pd.DataFrame:
-    typed = state.envelopes_typed()
-    values = [typed.get(year, "") for year in years]
+    form = state.plan_form()
+    values = [form.envelope_typed(year) for year in years]
     return pd.DataFrame(
         {TYPED: values, READ: [read_back(value) for value in values]},
         index=pd.Index([str(year) for year in years], name="Année"),
@@ -44,17 +43,17 @@ def envelope_table(years: tuple[int, ...]) -> pd.DataFrame:
 def on_envelopes() -> None:
     edited = state.widget_value(state.editor_key() + "_enveloppes")
     changes = edited.get("edited_rows", {}) if isinstance(edited, dict) else {}
-    years = data.plan_inputs().settings.years if data.plan_inputs().settings else ()
-    typed = state.envelopes_typed()
+    form = state.plan_form()
+    years = form.years
     for row, columns in changes.items():
         if TYPED in columns and row < len(years):
-            typed[years[row]] = str(columns[TYPED] or "")
-    state.set_envelopes_typed(typed)
+            form = form.with_envelope(years[row], str(columns[TYPED] or ""))
+    state.set_plan_form(form)
 
 
 def ceiling_table() -> pd.DataFrame:
-    typed = state.ceilings_typed()
-    rows = [typed.get(source, ("", "")) for source in SOURCES]
+    form = state.plan_form()
+    rows = [form.ceiling_typed(source) for source in SOURCES]
     return pd.DataFrame(
         {
             TOTAL: [total for total, _ in rows],
@@ -70,21 +69,26 @@ def ceiling_table() -> pd.DataFrame:
 def on_ceilings() -> None:
     edited = state.widget_value(state.editor_key() + "_plafonds")
     changes = edited.get("edited_rows", {}) if isinstance(edited, dict) else {}
-    typed = state.ceilings_typed()
+    form = state.plan_form()
     for row, columns in changes.items():
         source = SOURCES[row]
-        total, yearly = typed.get(source, ("", ""))
-        typed[source] = (str(columns.get(TOTAL, total) or ""), str(columns.get(YEARLY, yearly) or ""))
-    state.set_ceilings_typed(typed)
+        total, yearly = form.ceiling_typed(source)
+        form = form.with_ceiling(
+            source, str(columns.get(TOTAL, total) or ""), str(columns.get(YEARLY, yearly) or "")
+        )
+    state.set_plan_form(form)
 
 
-def on_rule(name: str, key: str) -> None:
-    state.set_plan_choice(name, state.widget_value(key))
+def on_own_share() -> None:
+    state.update_plan_form(own_share_percent=int(state.widget_value("budget_part_propre")))
+
+
+def on_region() -> None:
+    state.update_plan_form(region=RegionCategory[str(state.widget_value("budget_region"))])
 
 
 def inputs_section() -> None:
-    settings = data.plan_inputs().settings
-    years = settings.years if settings else ()
+    form = state.plan_form()
     left, right = st.columns([1, 2])
     with left:
         st.subheader("Enveloppes d'investissement")
@@ -92,7 +96,7 @@ def inputs_section() -> None:
             "Montant par année, à la française (« 300 000 », « 1,2 M€ ») ; vide = année non plafonnée."
         )
         st.data_editor(
-            envelope_table(years),
+            envelope_table(form.years),
             key=state.editor_key() + "_enveloppes",
             on_change=on_envelopes,
             disabled=[READ],
@@ -109,29 +113,29 @@ def inputs_section() -> None:
             num_rows="fixed",
             width="stretch",
         )
-        choices = state.plan_choices()
         rules = st.columns(2)
         rules[0].radio(
-            "Part propre minimale (CGCT L1111-10)",
+            "Part propre minimale",
             [20, 30],
-            index=[20, 30].index(int(choices["own_share"])),  # type: ignore[call-overload]
-            format_func=lambda share: f"{share} % du financement public",
+            index=[20, 30].index(form.own_share_percent) if form.own_share_percent in (20, 30) else 0,
+            format_func=lambda share: (
+                f"{share} % du financement public"
+                + (" (CGCT L1111-10)" if share == 20 else " (opération sous chef de filat, CGCT L1111-9)")
+            ),
             key="budget_part_propre",
-            on_change=on_rule,
-            args=("own_share", "budget_part_propre"),
+            on_change=on_own_share,
         )
         categories = [category.name for category in RegionCategory]
         rules[1].selectbox(
             "Catégorie de la région (plafond FEDER)",
             categories,
-            index=categories.index(str(choices["region"])),
+            index=categories.index(form.region.name),
             format_func=lambda name: (
                 f"Région {RegionCategory[name].value} : "
                 f"{format_percent(RegionCategory[name].feder_max_share)} au plus"
             ),
             key="budget_region",
-            on_change=on_rule,
-            args=("region", "budget_region"),
+            on_change=on_region,
         )
 
 
@@ -158,18 +162,21 @@ def funding_table(plan: Plan) -> pd.DataFrame:
 
 
 def comparison_section(plan: Plan) -> None:
+    st.subheader("Ordre du classement ou portefeuille optimal")
     best = data.plan(Selection.OPTIMAL)
+    if isinstance(best, data.Waiting):
+        wait_for_optimal(Selection.OPTIMAL)
+        return
     if not isinstance(best, Plan):
         return
     ranked, optimal = best.by_ranking, best.chosen
-    st.subheader("Ordre du classement ou portefeuille optimal")
     columns = st.columns(2)
     for column, portfolio, title in (
         (columns[0], ranked, "Ordre du classement"),
         (columns[1], optimal, "Optimal"),
     ):
         column.metric(f"{title} : projets retenus", len(portfolio.calendar.retained))
-        column.metric(f"{title} : score total", format_number(portfolio.total_score, 2))
+        column.metric(f"{title} : score total", total_points(portfolio.total_score))
         column.caption(portfolio.gap_text() if portfolio is optimal else "ce que le tableau suggère")
     differing = best.differences()
     if differing:
@@ -220,16 +227,13 @@ def budget_section(plan: Plan) -> None:
 
 st.title("Budget")
 with page_guard("Budget"):
-    outcome = data.ranking()
-    if isinstance(outcome, CannotRank):
-        show_blocked(
-            "Le budget attend un classement : l'inventaire contient des erreurs.",
-            outcome.problems,
-        )
-    else:
+    if ranking_or_why("Le budget") is not None:
         inputs_section()
         planned = data.plan()
-        if isinstance(planned, data.PlanInputs):
+        if isinstance(planned, data.PlanErrors):
             show_errors(planned.errors)
+        elif isinstance(planned, data.Waiting):
+            wait_for_optimal()
+            budget_section(planned.meanwhile)
         elif isinstance(planned, Plan):
             budget_section(planned)

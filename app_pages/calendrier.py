@@ -6,13 +6,13 @@ import datetime as dt
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
-from prioritisation.french import MONTHS, format_number
+from prioritisation.french import MONTHS
 from prioritisation.planning.plan import Plan
 from prioritisation.planning.portfolio import Selection, StartGrid
-from prioritisation.ranking.priorities import CannotRank
 from ui import data, state
-from ui.blocked import show_blocked, show_errors
+from ui.blocked import ranking_or_why, show_errors, total_points, wait_for_optimal
 from ui.charts import gantt_chart
 from ui.guard import page_guard
 from ui.tables import project_names
@@ -25,20 +25,29 @@ SELECTIONS = {
 
 
 def on_choice(name: str, key: str, convert: type = int) -> None:
-    state.set_plan_choice(name, convert(state.widget_value(key)))
+    state.update_plan_form(**{name: convert(state.widget_value(key))})
 
 
 def on_start() -> None:
     month = MONTHS.index(str(state.widget_value("plan_mois"))) + 1
-    state.set_plan_choice("start", dt.date(int(str(state.widget_value("plan_annee"))), month, 1))
+    state.update_plan_form(start=dt.date(int(str(state.widget_value("plan_annee"))), month, 1))
 
 
 def on_triple(name: str, prefix: str) -> None:
-    state.set_plan_choice(name, tuple(int(state.widget_value(f"{prefix}_{i}") or 0) for i in range(3)))
+    state.update_plan_form(**{name: tuple(int(state.widget_value(f"{prefix}_{i}") or 0) for i in range(3))})
 
 
 def on_list(name: str, key: str) -> None:
-    state.set_plan_choice(name, tuple(state.widget_value(key) or ()))
+    state.update_plan_form(**{name: tuple(state.widget_value(key) or ())})
+
+
+def on_selection() -> None:
+    state.update_plan_form(selection=Selection(state.widget_value("plan_selection")))
+
+
+def on_grid() -> None:
+    chosen = state.widget_value("plan_grille")
+    state.update_plan_form(grid=next(grid for grid in StartGrid if grid.option == chosen))
 
 
 def triple_inputs(name: str, prefix: str, values: tuple[int, int, int], limits: tuple[int, int, int]) -> None:
@@ -57,9 +66,9 @@ def triple_inputs(name: str, prefix: str, values: tuple[int, int, int], limits: 
         )
 
 
-def project_list(column: object, label: str, name: str, key: str, ids: dict[str, str]) -> None:
-    chosen = [work_id for work_id in state.plan_choices()[name] if work_id in ids]  # type: ignore[union-attr]
-    column.multiselect(  # type: ignore[attr-defined]
+def project_list(column: DeltaGenerator, label: str, name: str, key: str, ids: dict[str, str]) -> None:
+    chosen = [work_id for work_id in getattr(state.plan_form(), name) if work_id in ids]
+    column.multiselect(
         label,
         list(ids),
         default=chosen,
@@ -71,32 +80,29 @@ def project_list(column: object, label: str, name: str, key: str, ids: dict[str,
 
 
 def controls(ids: dict[str, str]) -> None:
-    choices = state.plan_choices()
-    start: dt.date = choices["start"]  # type: ignore[assignment]
+    form = state.plan_form()
     with st.expander("Réglages du plan", expanded=False):
         columns = st.columns(4)
         columns[0].selectbox(
-            "Mois de début", MONTHS, index=start.month - 1, key="plan_mois", on_change=on_start
+            "Mois de début", MONTHS, index=form.start.month - 1, key="plan_mois", on_change=on_start
         )
         years = list(range(dt.date.today().year - 2, dt.date.today().year + 8))
-        at = years.index(start.year) if start.year in years else 2
+        at = years.index(form.start.year) if form.start.year in years else 2
         columns[1].selectbox("Année de début", years, index=at, key="plan_annee", on_change=on_start)
-        horizon = int(choices["horizon_years"])  # type: ignore[call-overload]
         columns[2].slider(
             "Horizon (années)",
             1,
             10,
-            horizon,
+            form.horizon_years,
             key="plan_horizon",
             on_change=on_choice,
             args=("horizon_years", "plan_horizon"),
         )
-        capacity = int(choices["capacity"])  # type: ignore[call-overload]
         columns[3].number_input(
             "Projets menés de front (0 = sans limite)",
             0,
             200,
-            capacity,
+            form.capacity,
             step=1,
             key="plan_capacite",
             on_change=on_choice,
@@ -105,9 +111,18 @@ def controls(ids: dict[str, str]) -> None:
         st.caption(
             "Durées par défaut des phases (mois), quand l'inventaire ne donne pas la durée du projet :"
         )
-        triple_inputs("phase_months", "plan_duree", choices["phase_months"], (1, 120, 1))  # type: ignore[arg-type]
+        triple_inputs("phase_months", "plan_duree", form.phase_months, (1, 120, 1))
         st.caption("Part du coût d'investissement dépensée dans chaque phase (%, total 100) :")
-        triple_inputs("cost_split", "plan_part", choices["cost_split"], (0, 100, 5))  # type: ignore[arg-type]
+        triple_inputs("cost_split_percent", "plan_part", form.cost_split_percent, (0, 100, 5))
+        st.slider(
+            "Une évaluation revient tous les … ans",
+            3,
+            5,
+            form.review_every_years,
+            key="plan_evaluation",
+            on_change=on_choice,
+            args=("review_every_years", "plan_evaluation"),
+        )
         lists = st.columns(2)
         project_list(lists[0], "Projets obligatoires", "must_do", "plan_obligatoires", ids)
         project_list(lists[1], "Projets exclus", "excluded", "plan_exclus", ids)
@@ -115,7 +130,7 @@ def controls(ids: dict[str, str]) -> None:
         st.radio(
             "Démarrages possibles pour le portefeuille optimal",
             grids,
-            index=grids.index(str(choices["grid"])),
+            index=grids.index(form.grid.option),
             format_func=lambda option: (
                 next(g for g in StartGrid if g.option == option).label
                 + (
@@ -126,18 +141,16 @@ def controls(ids: dict[str, str]) -> None:
             ),
             key="plan_grille",
             horizontal=True,
-            on_change=on_choice,
-            args=("grid", "plan_grille", str),
+            on_change=on_grid,
         )
     st.radio(
         "Sélection des projets",
         list(SELECTIONS),
-        index=list(SELECTIONS).index(str(choices["selection"])),
+        index=list(SELECTIONS).index(form.selection.value),
         format_func=SELECTIONS.__getitem__,
         key="plan_selection",
         horizontal=True,
-        on_change=on_choice,
-        args=("selection", "plan_selection", str),
+        on_change=on_selection,
     )
 
 
@@ -165,7 +178,7 @@ def calendar_section(plan: Plan) -> None:
     st.markdown(
         f"**{retained} projet(s) retenu(s)** sur {len(projects)} · sélection : "
         f"{plan.chosen.selection.label} · {plan.chosen.gap_text()} · "
-        f"score total {format_number(plan.chosen.total_score, 2)}"
+        f"score total {total_points(plan.chosen.total_score)}"
     )
     if plan.chosen.note:
         st.info(plan.chosen.note)
@@ -196,17 +209,15 @@ def calendar_section(plan: Plan) -> None:
 
 st.title("Calendrier")
 with page_guard("Calendrier"):
-    outcome = data.ranking()
-    if isinstance(outcome, CannotRank):
-        show_blocked(
-            "Le plan attend un classement : l'inventaire contient des erreurs.",
-            outcome.problems,
-        )
-    else:
+    outcome = ranking_or_why("Le plan")
+    if outcome is not None:
         names = project_names(outcome.inventory.projects)
         controls({str(outcome.inventory.projects.at[row, "id"]): name for row, name in names.items()})
         planned = data.plan()
-        if isinstance(planned, data.PlanInputs):
+        if isinstance(planned, data.PlanErrors):
             show_errors(planned.errors)
+        elif isinstance(planned, data.Waiting):
+            wait_for_optimal()
+            calendar_section(planned.meanwhile)
         elif isinstance(planned, Plan):
             calendar_section(planned)

@@ -8,12 +8,13 @@ from pathlib import PurePath
 import pandas as pd
 import streamlit as st
 
+from prioritisation.command import Shell
 from prioritisation.export.workbook import equivalent_command
-from prioritisation.french import format_date, format_percent
+from prioritisation.french import format_date, format_number, format_percent
 from prioritisation.planning.plan import Plan
-from prioritisation.ranking.priorities import CannotRank, Ranking
+from prioritisation.ranking.priorities import Ranking
 from ui import data, state
-from ui.blocked import show_blocked
+from ui.blocked import ranking_or_why, wait_for_optimal
 from ui.guard import page_guard
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,16 +40,19 @@ def downloads(ranking: Ranking) -> None:
     source = ranking.inventory.table.file_name
     st.markdown(
         f"**Méthode :** {ranking.settings.method.label} · **Normalisation :** "
-        f"{ranking.result.normalisation.label} · **{len(ranking.inventory.projects)} projets** · "
-        f"{format_date(today)}"
+        f"{ranking.result.normalisation.label} · "
+        f"**{format_number(len(ranking.inventory.projects))} projets** · {format_date(today)}"
     )
     st.dataframe(settings_table(ranking), hide_index=True, width="content")
-    left, right = st.columns(2)
     planned = data.plan()
+    if isinstance(planned, data.Waiting):
+        wait_for_optimal()
+        return  # the workbook carries the plan asked for, never a stand-in
     plan = planned if isinstance(planned, Plan) else None
+    left, right = st.columns(2)
     left.download_button(
         "Télécharger le classeur Excel",
-        data=data.workbook_export(ranking, today.isoformat(), plan),
+        data=data.workbook_export(ranking, plan, today),
         file_name=export_name(source, today, "xlsx"),
         mime=XLSX,
         icon=":material/download:",
@@ -56,9 +60,10 @@ def downloads(ranking: Ranking) -> None:
     )
     if plan is not None:
         left.caption(
-            "Feuilles « Classement » (toutes vos colonnes, puis Rang, Score, Retenu, Début, Fin, Motif du "
-            f"report), « Calendrier », « Budget » et « Paramètres ». Plan : {plan.chosen.selection.label}, "
-            f"{len(plan.calendar.retained)} projet(s) retenu(s)."
+            "Feuilles « Classement » (toutes vos colonnes, puis Rang, Score sur 100, Retenu, Début, "
+            "Fin, Motif du report), « Calendrier », « Budget » et « Paramètres ». Plan : "
+            f"{plan.chosen.selection.label}, "
+            f"{format_number(len(plan.calendar.retained))} projet(s) retenu(s)."
         )
     else:
         left.caption(
@@ -77,7 +82,18 @@ def downloads(ranking: Ranking) -> None:
         "une apostrophe devant, pour qu'aucun tableur ne l'exécute comme une formule."
     )
     with st.expander("Refaire ce classement en ligne de commande"):
-        st.code(equivalent_command(ranking, plan), language="bash")
+        request = data.request()
+        for shell in Shell:
+            st.caption(f"Pour {shell.label} :")
+            st.code(
+                equivalent_command(ranking, plan, request, shell),
+                language="bash" if shell is Shell.POSIX else "powershell",
+            )
+        st.caption(
+            "Chaque nom de fichier, de feuille ou de colonne y est cité pour l'interpréteur choisi : "
+            "collée telle quelle, la commande ne lance rien d'autre (PowerShell 7.3 ou plus récent). "
+            "Placez-vous dans le dossier du fichier, ou remplacez son nom par son chemin."
+        )
         if state.edits():
             st.caption(
                 "Cette commande classe le fichier d'origine : les cellules modifiées dans "
@@ -87,11 +103,6 @@ def downloads(ranking: Ranking) -> None:
 
 st.title("Export")
 with page_guard("Export"):
-    outcome = data.ranking()
-    if isinstance(outcome, CannotRank):
-        show_blocked(
-            "Rien à exporter tant que l'inventaire contient des erreurs : corrigez-les d'abord.",
-            outcome.problems,
-        )
-    else:
+    outcome = ranking_or_why("L'export")
+    if outcome is not None:
         downloads(outcome)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from prioritisation.export.workbook import template_bytes
+from prioritisation.french import format_number
 from prioritisation.problems import errors, warnings
 from prioritisation.reading.fields import FIELDS
 from prioritisation.reading.inventory import Scale, unique_labels
 from ui import data, state
 from ui.guard import page_guard
-from ui.tables import LINE, editable_table, edits_table, escape_markdown, problems_table
+from ui.tables import LINE, editable_table, edits_table, escape_markdown, problems_table, shown
 
 UPLOAD_KEY = "fichier_importe"
 SHEET_KEY = "choix_feuille"
@@ -75,7 +76,7 @@ def upload_section() -> None:
     if message:
         st.error(escape_markdown(message), icon=":material/block:")
     label = "données d'exemple fictives" if source.is_sample else "votre fichier"
-    st.caption(f"Fichier en cours : {escape_markdown(source.file_name)} ({label}).")
+    st.caption(f"Fichier en cours : {escape_markdown(shown(source.file_name))} ({label}).")
     if not source.is_sample:
         st.button("Revenir aux données d'exemple", on_click=state.use_sample)
 
@@ -107,7 +108,7 @@ def reading_section() -> None:
     )
     st.caption(
         f"Tableau lu dans la feuille « {escape_markdown(inventory.table.sheet)} », en-têtes à la ligne "
-        f"{inventory.table.header_row}, {len(inventory.projects)} projets."
+        f"{inventory.table.header_row}, {format_number(len(inventory.projects))} projets."
     )
 
 
@@ -147,19 +148,23 @@ def mapping_section() -> None:
 def report_section() -> None:
     found = data.problems()
     blocking, notices = errors(found), warnings(found)
+    name = escape_markdown(shown(state.source().file_name))
     st.subheader("Contrôle de l'inventaire")
     if not found:
-        st.success("Aucun problème : l'inventaire peut être classé.", icon=":material/check_circle:")
+        st.success(
+            f"« {name} » : aucun problème, l'inventaire peut être classé.", icon=":material/check_circle:"
+        )
         return
     if blocking:
         st.error(
-            f"{len(blocking)} erreur(s) empêchent le classement : corrigez-les dans le tableau "
-            "ci-dessous ou dans votre fichier.",
+            f"« {name} » : {format_number(len(blocking))} erreur(s) empêchent le classement ; corrigez-les "
+            "dans le tableau ci-dessous ou dans votre fichier.",
             icon=":material/error:",
         )
     if notices:
         st.warning(
-            f"{len(notices)} avertissement(s) : le classement reste possible.", icon=":material/warning:"
+            f"« {name} » : {format_number(len(notices))} avertissement(s), le classement reste possible.",
+            icon=":material/warning:",
         )
     st.dataframe(problems_table(found), hide_index=True, width="stretch")
 
@@ -172,6 +177,13 @@ def table_section() -> None:
         "Les montants et les notes s'écrivent à la française (« 1 200 000 », « 1,2 M€ », « 3,5 ») ; "
         "chaque saisie est relue ci-dessous. Vos modifications sont celles qui sont classées et exportées."
     )
+    missing = [header for header in state.SCORE_HEADERS if inventory.header_of(_SCORE_FIELDS[header]) is None]
+    if missing:
+        st.button(
+            "Ajouter les colonnes de notes (" + ", ".join(missing) + ") pour noter les projets ici",
+            on_click=state.add_score_columns,
+            icon=":material/add_column_right:",
+        )
     st.data_editor(
         editable_table(inventory),
         key=state.editor_key(),
@@ -181,10 +193,13 @@ def table_section() -> None:
         height=420,
     )
     edits = state.edits()
-    if edits:
-        st.markdown(f"**{len(edits)} cellule(s) modifiée(s)**, relues ainsi :")
+    if edits or state.added_columns():
+        st.markdown(f"**{format_number(len(edits))} cellule(s) modifiée(s)**, relues ainsi :")
         st.dataframe(edits_table(inventory, edits), hide_index=True, width="stretch")
         st.button("Annuler toutes mes modifications", on_click=state.forget_edits)
+
+
+_SCORE_FIELDS = {"Urgence": "urgency", "Impact": "impact", "Faisabilité": "feasibility"}
 
 
 def template_section() -> None:

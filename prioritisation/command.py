@@ -365,14 +365,20 @@ def request_arguments(request: Request, output: str | None = "classement.xlsx") 
     return [*arguments, "--", request.inventory] if dashed else arguments
 
 
+def _opt(option: str, value: str) -> list[str]:
+    """An option and its value; a value that starts with « - » is attached (« --sheet=-x »), or
+    it would read as another option."""
+    return [f"{option}={value}"] if value.startswith("-") else [option, value]
+
+
 def _reading_arguments(reading: ReadingOptions) -> list[str]:
     arguments = []
     if reading.sheet is not None:
-        arguments += ["--sheet", reading.sheet]
+        arguments += _opt("--sheet", reading.sheet)
     for field_key, header in reading.columns:
-        arguments += ["--column", f"{field_key}={header}"]
+        arguments += _opt("--column", f"{field_key}={header}")
     if reading.scale != Scale():
-        arguments += ["--scale", f"{exact_number(reading.scale.low)}-{exact_number(reading.scale.high)}"]
+        arguments += _opt("--scale", f"{exact_number(reading.scale.low)}-{exact_number(reading.scale.high)}")
     return arguments
 
 
@@ -385,23 +391,23 @@ def _ranking_arguments(settings: RankingSettings) -> list[str]:
             for name, c in zip(names, settings.criteria, strict=True)
         ]
         if all(_listable(name) for name in names):
-            arguments += ["--criteria", ",".join(items)]
+            arguments += _opt("--criteria", ",".join(items))
         else:
             for item in items:
-                arguments += ["--criterion", item]
+                arguments += _opt("--criterion", item)
     if settings.weights is not None:
         items = [f"{name}={exact_number(w)}" for name, w in zip(names, settings.weights, strict=True)]
         if all(_listable(name) for name in names):
-            arguments += ["--weights", ";".join(items)]
+            arguments += _opt("--weights", ";".join(items))
         else:
             for item in items:
-                arguments += ["--weight", item]
+                arguments += _opt("--weight", item)
     if settings.method is not Method.WEIGHTED_SUM:
-        arguments += ["--method", settings.method.value]
+        arguments += _opt("--method", settings.method.value)
     if settings.normalisation is not None:
-        arguments += ["--normalisation", settings.normalisation.value]
+        arguments += _opt("--normalisation", settings.normalisation.value)
     if settings.vikor_v != 0.5:
-        arguments += ["--vikor-v", exact_number(settings.vikor_v)]
+        arguments += _opt("--vikor-v", exact_number(settings.vikor_v))
     return arguments
 
 
@@ -412,28 +418,30 @@ def _listable(name: str) -> bool:
 
 def _plan_arguments(plan: PlanOptions) -> list[str]:
     settings, defaults = plan.settings, PlanSettings(start=plan.settings.start)
-    arguments = ["--start", f"{settings.start:%Y-%m}"]
+    arguments = _opt("--start", f"{settings.start:%Y-%m}")
     if settings.horizon_years != defaults.horizon_years:
-        arguments += ["--horizon-years", str(settings.horizon_years)]
+        arguments += _opt("--horizon-years", str(settings.horizon_years))
     if settings.envelopes:
-        arguments += ["--envelope", ";".join(f"{year}={exact_number(a)}" for year, a in settings.envelopes)]
+        arguments += _opt(
+            "--envelope", ";".join(f"{year}={exact_number(a)}" for year, a in settings.envelopes)
+        )
     if settings.capacity is not None:
-        arguments += ["--capacity", str(settings.capacity)]
+        arguments += _opt("--capacity", str(settings.capacity))
     if settings.phase_months != defaults.phase_months:
-        arguments += ["--phase-months", ",".join(str(m) for m in settings.phase_months)]
+        arguments += _opt("--phase-months", ",".join(str(m) for m in settings.phase_months))
     if settings.cost_split != defaults.cost_split:
-        arguments += ["--cost-split", ";".join(exact_percent(share) for share in settings.cost_split)]
+        arguments += _opt("--cost-split", ";".join(exact_percent(share) for share in settings.cost_split))
     if settings.review_every_years != defaults.review_every_years:
-        arguments += ["--review-every", str(settings.review_every_years)]
+        arguments += _opt("--review-every", str(settings.review_every_years))
     if plan.selection is not Selection.RANKING:
-        arguments += ["--selection", plan.selection.value]
+        arguments += _opt("--selection", plan.selection.value)
     if plan.grid is not StartGrid.YEAR:
-        arguments += ["--start-grid", plan.grid.option]
+        arguments += _opt("--start-grid", plan.grid.option)
     for option, ids in (("--must-do", settings.must_do), ("--exclude", settings.excluded)):
         if ids:
-            arguments += [option, ",".join(sorted(ids))]
+            arguments += _opt(option, ",".join(sorted(ids)))
     if plan.time_limit != DEFAULT_TIME_LIMIT:
-        arguments += ["--time-limit", exact_number(plan.time_limit)]
+        arguments += _opt("--time-limit", exact_number(plan.time_limit))
     arguments += _rules_arguments(plan.rules)
     return arguments
 
@@ -442,15 +450,15 @@ def _rules_arguments(rules: FundingRules) -> list[str]:
     defaults = FundingRules()
     arguments = []
     if rules.min_own_share != defaults.min_own_share:
-        arguments += ["--own-share", exact_percent(rules.min_own_share)]
+        arguments += _opt("--own-share", exact_percent(rules.min_own_share))
     if rules.region is not defaults.region:
-        arguments += ["--region", _region_option(rules.region)]
+        arguments += _opt("--region", _region_option(rules.region))
     for option, ceilings in (
         ("--ceiling", rules.total_ceilings),
         ("--yearly-ceiling", rules.yearly_ceilings),
     ):
         for source, amount in ceilings:
-            arguments += [option, f"{SOURCE_LABELS[source]}={exact_number(amount)}"]
+            arguments += _opt(option, f"{SOURCE_LABELS[source]}={exact_number(amount)}")
     return arguments
 
 

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from prioritisation.planning.funding import FundingRules
+from prioritisation.french import UnreadableValue, parse_amount
+from prioritisation.planning.funding import SOURCE_LABELS, FundingRules, RegionCategory
 from prioritisation.planning.portfolio import Selection, StartGrid
 from prioritisation.planning.schedule import InvalidPlan, PlanSettings
 from prioritisation.ranking.criteria import RankingSettings
@@ -117,3 +118,111 @@ def request_of(ranking: Ranking, plan: Plan | None = None) -> Request:
         ranking=ranking.settings,
         plan=options,
     )
+
+
+_PLAN_DEFAULTS = PlanSettings(start=dt.date(2000, 1, 1))
+_RULES_DEFAULTS = FundingRules()
+
+
+@dataclass(frozen=True)
+class PlanForm:
+    """The plan's settings as the pages hold them: amounts as typed (« 1,2 M€ »), shares in
+    whole percent. `options()` reads them into `PlanOptions`, or lists every reason it cannot.
+
+    Defaults come from `PlanSettings` and `FundingRules`: written there once.
+    """
+
+    start: dt.date = field(default_factory=this_month)
+    horizon_years: int = _PLAN_DEFAULTS.horizon_years
+    capacity: int = 0  # 0 = no limit
+    phase_months: tuple[int, int, int] = _PLAN_DEFAULTS.phase_months
+    cost_split_percent: tuple[int, int, int] = tuple(  # type: ignore[assignment]
+        round(share * 100) for share in _PLAN_DEFAULTS.cost_split
+    )
+    review_every_years: int = _PLAN_DEFAULTS.review_every_years
+    selection: Selection = Selection.RANKING
+    grid: StartGrid = StartGrid.YEAR
+    must_do: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()
+    own_share_percent: int = round(_RULES_DEFAULTS.min_own_share * 100)
+    region: RegionCategory = _RULES_DEFAULTS.region
+    envelopes: tuple[tuple[int, str], ...] = ()  # (year, amount as typed)
+    ceilings: tuple[tuple[str, str, str], ...] = ()  # (source, over the plan as typed, per year as typed)
+    time_limit: float = DEFAULT_TIME_LIMIT
+
+    def options(self) -> tuple[PlanOptions | None, tuple[str, ...]]:
+        """The plan's options, or None and every reason in French (amounts named as on the page)."""
+        errors: list[str] = []
+        envelopes = _read_amounts(
+            [(year, typed, f"Enveloppe {year}") for year, typed in self.envelopes], errors
+        )
+        totals = _read_amounts(
+            [(s, total, f"Plafond sur le plan {SOURCE_LABELS[s]}") for s, total, _ in self.ceilings], errors
+        )
+        yearly = _read_amounts(
+            [(s, each, f"Plafond annuel {SOURCE_LABELS[s]}") for s, _, each in self.ceilings], errors
+        )
+        if sum(self.cost_split_percent) != 100:
+            errors.append(
+                f"La répartition du coût entre les phases fait {sum(self.cost_split_percent)} % : "
+                "elle doit faire 100 %."
+            )
+        if errors:
+            return None, tuple(errors)
+        try:
+            settings = PlanSettings(
+                start=self.start,
+                horizon_years=self.horizon_years,
+                envelopes=tuple(sorted(envelopes)),
+                capacity=self.capacity or None,
+                phase_months=self.phase_months,
+                review_every_years=self.review_every_years,
+                cost_split=tuple(share / 100 for share in self.cost_split_percent),  # type: ignore[arg-type]
+                must_do=frozenset(self.must_do),
+                excluded=frozenset(self.excluded),
+            )
+            rules = FundingRules(
+                min_own_share=self.own_share_percent / 100,
+                region=self.region,
+                total_ceilings=tuple(sorted(totals)),
+                yearly_ceilings=tuple(sorted(yearly)),
+            )
+            return PlanOptions(settings, rules, self.selection, self.grid, self.time_limit), ()
+        except InvalidPlan as refused:
+            return None, (str(refused),)
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The calendar years the plan covers (those that can have an envelope)."""
+        last = (self.start.year * 12 + self.start.month - 1 + 12 * self.horizon_years - 1) // 12
+        return tuple(range(self.start.year, last + 1))
+
+    def envelope_typed(self, year: int) -> str:
+        return dict(self.envelopes).get(year, "")
+
+    def with_envelope(self, year: int, typed: str) -> PlanForm:
+        kept = {**dict(self.envelopes), year: typed}
+        return replace(self, envelopes=tuple(sorted((y, text) for y, text in kept.items() if text.strip())))
+
+    def ceiling_typed(self, source: str) -> tuple[str, str]:
+        return next(((total, each) for s, total, each in self.ceilings if s == source), ("", ""))
+
+    def with_ceiling(self, source: str, total: str, each: str) -> PlanForm:
+        kept = {s: (t, e) for s, t, e in self.ceilings}
+        kept[source] = (total, each)
+        return replace(
+            self, ceilings=tuple(sorted((s, t, e) for s, (t, e) in kept.items() if t.strip() or e.strip()))
+        )
+
+
+def _read_amounts(items: Sequence[tuple[object, str, str]], errors: list[str]) -> list[tuple[object, float]]:
+    """(key, amount) for each amount typed; a blank one is left out, an unreadable one is an error."""
+    read = []
+    for key, typed, what in items:
+        if not typed.strip():
+            continue
+        try:
+            read.append((key, parse_amount(typed, what)))
+        except UnreadableValue as problem:
+            errors.append(str(problem))
+    return read

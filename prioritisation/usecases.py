@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from prioritisation.planning.funding import funding_plans, funding_problems
@@ -51,13 +52,29 @@ def open_workbook(
     return read_file(source, limits)
 
 
-def read_inventory(workbook: RawWorkbook, reading: ReadingOptions, edits: Edits | None = None) -> Inventory:
-    """The inventory as the user reads it: their sheet, their column choices, their scale, their edits."""
+def read_inventory(
+    workbook: RawWorkbook,
+    reading: ReadingOptions,
+    edits: Edits | None = None,
+    added_columns: Sequence[str] = (),
+) -> Inventory:
+    """The inventory as the user reads it: their sheet, their column choices, their scale, their
+    edits — and the empty columns they added to fill in the app (the three scores, say)."""
     named = {field: header for field, header in reading.columns if header}
-    table = locate_table(workbook, sheet=reading.sheet, columns=named)
+    table = with_blank_columns(locate_table(workbook, sheet=reading.sheet, columns=named), added_columns)
     mapping = column_mapping(table, reading.columns)
     inventory = build_inventory(table, mapping, reading.scale)
     return with_cells(inventory, dict(edits)) if edits else inventory
+
+
+def with_blank_columns(table: RawTable, headers: Sequence[str]) -> RawTable:
+    """The table with empty columns added at its right, for the user to fill in the app; a
+    header the table already has is not added twice."""
+    new = [header for header in headers if header not in table.headers]
+    if not new:
+        return table
+    blanks = ("",) * len(new)
+    return replace(table, headers=(*table.headers, *new), rows=tuple((*row, *blanks) for row in table.rows))
 
 
 def column_mapping(table: RawTable, columns: Sequence[tuple[str, str]]) -> ColumnMapping:

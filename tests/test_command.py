@@ -47,10 +47,10 @@ percent = st.sampled_from(["20", "30", "12,5", "0", "100", "33,3"])
 def argument_lists(draw: st.DrawFn) -> list[str]:
     arguments = ["rank", draw(plain_text.filter(lambda name: not name.startswith("-")))]
     if draw(st.booleans()):
-        arguments += ["--sheet", draw(plain_text.filter(lambda name: not name.startswith("-")))]
+        arguments += [f"--sheet={draw(plain_text)}"]
     for field in draw(st.lists(st.sampled_from(sorted(FIELDS_BY_KEY)), unique=True, max_size=3)):
         header = draw(st.one_of(st.just(""), plain_text))
-        arguments += ["--column", f"{field}={header}"]
+        arguments += [f"--column={field}={header}"]
     if draw(st.booleans()):
         arguments += ["--scale", draw(st.sampled_from(["0-10", "1-4", "0-100", "1-5", "0,5-4,5"]))]
     names = draw(
@@ -67,12 +67,12 @@ def argument_lists(draw: st.DrawFn) -> list[str]:
         names = names[:1]
     directions = [draw(st.sampled_from(["max", "min"])) for _ in names]
     for name, direction in zip(names, directions, strict=True):
-        arguments += ["--criterion", f"{name}:{direction}"]
+        arguments += [f"--criterion={name}:{direction}"]
     if draw(st.booleans()):
         weights = [draw(st.sampled_from(["0", "1", "40", "2,5", "100"])) for _ in names]
         weights[0] = "3"
         for name, weight in zip(names, weights, strict=True):
-            arguments += ["--weight", f"{name}={weight}"]
+            arguments += [f"--weight={name}={weight}"]
     if draw(st.booleans()):
         arguments += ["--method", draw(st.sampled_from(["weighted-sum", "topsis", "vikor"]))]
     if draw(st.booleans()):
@@ -124,6 +124,8 @@ def argument_lists(draw: st.DrawFn) -> list[str]:
 @given(argument_lists())
 @example(["rank", "inv$(touch X).csv", "--criterion", 'Coût "$(touch Y)", TTC:min', "-o", "sortie.xlsx"])
 @example(["rank", "a.csv", "--envelope", "2026=250000,2027=1,5 M€", "-o", "sortie.xlsx"])
+@example(["rank", "0", "--criterion=axis:max", "-o", "sortie.xlsx"])  # a field key that is no number
+@example(["rank", "0", "--criterion=-:max", "--sheet=-x", "-o", "sortie.xlsx"])  # values like options
 def test_arguments_to_request_to_command_to_request_is_the_identity(arguments):
     _, request = parse_request(arguments, TODAY)
     written = request_arguments(request, "sortie.xlsx")

@@ -1,10 +1,14 @@
-"""What a page shows when the inventory's errors prevent its work: the errors, and where to fix them."""
+"""What a page shows when it cannot do its work: the errors, and where to fix them."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from prioritisation.french import format_number
+from prioritisation.planning.portfolio import Selection
 from prioritisation.problems import Problem
+from prioritisation.ranking.priorities import CannotRank, Ranking
+from ui import data
 from ui.navigation import page_of
 from ui.tables import escape_markdown, problems_table
 
@@ -19,3 +23,38 @@ def show_blocked(message: str, problems: list[Problem]) -> None:
 def show_errors(messages: tuple[str, ...]) -> None:
     for message in messages:
         st.error(escape_markdown(message), icon=":material/error:")  # may quote what the user typed
+
+
+def ranking_or_why(waiting: str) -> Ranking | None:
+    """The session's ranking; or, shown on the page, why there is none (`waiting`: what waits)."""
+    outcome = data.ranking()
+    if isinstance(outcome, CannotRank):
+        show_blocked(f"{waiting} attend un classement : l'inventaire contient des erreurs.", outcome.problems)
+        return None
+    if isinstance(outcome, data.Refusal):
+        show_errors((outcome.message,))
+        spec = page_of("Priorisation")
+        st.page_link(spec.script, label="Choisir les critères et les poids", icon=spec.icon)
+        return None
+    return outcome
+
+
+def total_points(total: float) -> str:
+    """A plan's total score: the sum of the retained projects' scores, each on 100."""
+    return f"{format_number(total * 100)} points"
+
+
+@st.fragment(run_every=1.0)
+def wait_for_optimal(selection: Selection | None = None) -> None:
+    """While the optimal portfolio is computed, say so (refreshed each second); once it is
+    ready, draw the page again with it."""
+    outcome = data.plan(selection)
+    if not isinstance(outcome, data.Waiting):
+        st.rerun(scope="app")
+    pending = outcome.pending
+    st.info(
+        f"Portefeuille optimal en cours de calcul ({format_number(pending.waited())} s, "
+        f"{format_number(pending.expected)} s au plus) : en attendant, voici le plan dans l'ordre du "
+        "classement. La page se met à jour d'elle-même.",
+        icon=":material/hourglass_top:",
+    )

@@ -14,10 +14,12 @@ from prioritisation.planning.plan import Plan
 from prioritisation.planning.schedule import Phase
 from prioritisation.ranking.methods import Method
 from prioritisation.ranking.priorities import Ranking
+from ui.tables import short, shown
 
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 FRENCH_SEPARATORS = ",\u202f"  # decimal comma, narrow no-break space between thousands
 BAR_HEIGHT = 26
+LABEL_LENGTH = 24  # characters of a project's title beside a bar: about a third of a phone's width
 
 
 def contributions_chart(ranking: Ranking, positions: np.ndarray) -> go.Figure:
@@ -53,38 +55,44 @@ def contributions_chart(ranking: Ranking, positions: np.ndarray) -> go.Figure:
             {
                 "type": "bar",
                 "orientation": "h",
-                "name": "Score",
+                "name": "Q" if vikor else "Score",
                 "y": names,
-                "x": result.scores[positions] * (1 if vikor else 100),
+                "x": result.scores[positions] * 100,
                 "marker": {"color": PALETTE[0]},
-                "hovertemplate": "%{y}<br>Score : %{x:." + ("3" if vikor else "1") + "f}<extra></extra>",
+                "hovertemplate": "%{y}<br>"
+                + ("Q" if vikor else "Score")
+                + " : %{x:.1f} sur 100<extra></extra>",
             }
         ]
-        axis_title = "Q de VIKOR (plus bas = mieux)" if vikor else "Score sur 100"
+        axis_title = "Q sur 100 (plus bas = mieux)" if vikor else "Score sur 100"
+    chart_title = "Scores des projets" + (
+        " et part de chaque critère" if result.contributions is not None else ""
+    )
     layout = {
+        "title": {"text": chart_title, "x": 0, "font": {"size": 15}},
         "barmode": "stack",
         "separators": FRENCH_SEPARATORS,
-        "height": 120 + BAR_HEIGHT * len(names),
-        "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
+        "height": 150 + BAR_HEIGHT * len(names),
+        "margin": {"l": 4, "r": 4, "t": 70, "b": 40},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
-        "xaxis": {"title": {"text": axis_title}},
-        "yaxis": {"autorange": "reversed", "automargin": True},
-        "font": {"size": 14},
-    }
+        "xaxis": {"title": {"text": axis_title, "font": {"size": 12}}, "nticks": 6, "automargin": True},
+        "yaxis": {"autorange": "reversed", "automargin": True, "tickfont": {"size": 12}},
+        "font": {"size": 13},
+    }  # fmt: skip
     return go.Figure({"data": bars, "layout": layout})  # built whole: update_layout costs 25 ms
 
 
 def _project_name(ranking: Ranking, position: int) -> str:
+    """« 3. Portail citoyen… » : short enough for a phone (the table and the hover give the rest)."""
     projects = ranking.inventory.projects
     rank = int(ranking.result.ranks[position])
-    title = str(projects["title"].iloc[position])
-    short = title if len(title) <= 45 else title[:44] + "…"
-    return _plain(f"{rank}. {short} ({projects['id'].iloc[position]})")
+    return _plain(f"{rank}. {short(projects['title'].iloc[position], LABEL_LENGTH)}")
 
 
 def _plain(text: str) -> str:
-    """User text for Plotly, which reads a subset of HTML in labels: shown, never interpreted."""
-    return html.escape(text, quote=False)
+    """User text for Plotly, which reads a subset of HTML in labels: shown, never interpreted,
+    and never reordered by bidirectional control characters."""
+    return html.escape(shown(text), quote=False)
 
 
 # --- The plan -------------------------------------------------------------------------------

@@ -8,9 +8,12 @@ from contextlib import contextmanager
 
 import streamlit as st
 
+from prioritisation.french import UnreadableValue
 from prioritisation.planning.schedule import InvalidPlan
 from prioritisation.ranking.methods import InvalidSettings
+from prioritisation.reading.fields import UnknownOverride
 from prioritisation.reading.untrusted import FileRefused
+from ui.cache import ServerBusy
 from ui.tables import escape_markdown
 
 log = logging.getLogger("priorisation")
@@ -25,9 +28,18 @@ def page_guard(page: str) -> Iterator[None]:
     """
     try:
         yield
-    except (FileRefused, InvalidSettings, InvalidPlan) as refused:
+    except (
+        FileRefused,
+        InvalidSettings,
+        InvalidPlan,
+        UnknownOverride,
+        UnreadableValue,
+        ServerBusy,
+    ) as refused:
         st.error(escape_markdown(str(refused)), icon=":material/error:")  # quotes file names
-    except Exception:
+    except BaseException as error:
+        if not (isinstance(error, Exception) or type(error).__name__ == "PanicException"):
+            raise  # st.stop, st.rerun, an interruption: not errors
         log.exception("Erreur dans la page %s", page)
         st.error(
             f"La page « {page} » a rencontré une erreur inattendue. Vos données et vos réglages "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -10,12 +9,12 @@ from dataclasses import dataclass
 class PageSpec:
     title: str
     icon: str
-    script: str | None  # path relative to app.py; None for the home page, drawn by app.py
+    script: str  # path relative to app.py
     url_path: str
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("Accueil", ":material/home:", None, ""),
+    PageSpec("Accueil", ":material/home:", "app_pages/accueil.py", ""),
     PageSpec("Inventaire", ":material/table_view:", "app_pages/inventaire.py", "inventaire"),
     PageSpec("Priorisation", ":material/leaderboard:", "app_pages/priorisation.py", "priorisation"),
     PageSpec("Calendrier", ":material/calendar_month:", "app_pages/calendrier.py", "calendrier"),
@@ -28,13 +27,17 @@ def page_of(title: str) -> PageSpec:
     return next(page for page in PAGES if page.title == title)
 
 
-def streamlit_pages(home: Callable[[], None]) -> list:
-    """The `st.Page` objects, in order; `home` draws the Accueil page."""
+def streamlit_pages() -> list:
+    """The `st.Page` objects, in order; the first is the default (Accueil, at the root URL)."""
     import streamlit as st
 
     return [
-        st.Page(home, title=spec.title, icon=spec.icon, default=True)
-        if spec.script is None
-        else st.Page(spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path)
+        st.Page(
+            spec.script,
+            title=spec.title,
+            icon=spec.icon,
+            url_path=spec.url_path or None,
+            default=not spec.url_path,
+        )
         for spec in PAGES
     ]

@@ -1,37 +1,48 @@
-"""The session's choices, behind one module: what was uploaded, how it is read, how it is ranked.
+"""The session's choices, behind one module: the file, how it is read, ranked and planned.
 
 Pages never touch `st.session_state` directly. Everything here is per session (per browser
-tab): two people using the app never share these values. Widget-backed values (weights,
-method) use `persist_state="session"` so they survive page changes, and the weights and
-method are bound to the URL's query parameters so the weights in force can be shared as a link.
+tab). The choices that decide a result are gathered into a typed `Request` (`request()`),
+the one the command line reads from its arguments. The page's link carries the ranking
+settings — every criterion, every weight including zeros, the method, the normalisation —
+written by `write_link` after each run and read back, validated, on a session's first run
+(`read_link`), so a copied link opens on the same ranking. See docs/tableau-de-bord.md.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+import math
 import os
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
 
-from prioritisation.planning.funding import RegionCategory
-from prioritisation.planning.portfolio import Selection, StartGrid
-from prioritisation.ranking.criteria import DEFAULT_CRITERIA, Criterion, RankingSettings
-from prioritisation.ranking.methods import Method, Normalisation
-from prioritisation.reading.fields import FIELDS_BY_KEY
+from prioritisation.french import format_plain, parse_number
+from prioritisation.planning.portfolio import Selection
+from prioritisation.ranking.criteria import (
+    DEFAULT_CRITERIA,
+    Criterion,
+    RankingSettings,
+    display_name,
+    parse_criteria,
+)
+from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation
 from prioritisation.reading.inventory import Scale
+from prioritisation.request import PlanForm, PlanOptions, ReadingOptions, Request
 
 BUNDLED_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "inventaire_exemple.xlsx"
 # A server can open on another inventory (a collectivité's own, a benchmark's) by setting this.
 SAMPLE_PATH = Path(os.environ.get("PRIORISATION_EXEMPLE", BUNDLED_SAMPLE))
 
 DEFAULT_WEIGHT = 50
+WEIGHT_RANGE = (0, 100)
 METHOD_KEY = "methode"
 NORMALISATION_KEY = "normalisation"
+VIKOR_KEY = "vikor_v"
+CRITERION_PARAMETER = "critere"
 AUTOMATIC = "auto"
 
 _SOURCE = "source"
@@ -40,8 +51,16 @@ _CHOICES = "colonnes"
 _SCALE = "echelle"
 _EDITS = "modifications"
 _EDITOR_VERSION = "version_tableau"
-_EXTRA_CRITERIA = "criteres_ajoutes"
+_CRITERIA = "criteres"
+_WEIGHTS = "poids"
+_RANKING = "reglages_classement"
+_PLAN = "plan"
 _UPLOAD_MESSAGE = "message_import"
+_LINK_NOTICES = "avis_lien"
+_LINK_READ = "lien_lu"
+_MEMO = "memo"
+_ADDED_COLUMNS = "colonnes_ajoutees"
+SCORE_HEADERS = ("Urgence", "Impact", "Faisabilité")
 
 PRESETS: dict[str, dict[str, int]] = {  # « Urgence » reads « urgence d'abord » (60 / 20 / 20)
     "Équilibré": {"urgency": 50, "impact": 50, "feasibility": 50},
@@ -59,6 +78,15 @@ class Source:
     data: bytes
     digest: str
     is_sample: bool
+
+
+@dataclass(frozen=True)
+class RankingChoices:
+    """The method, the normalisation (None: the method's own) and VIKOR's v, as chosen."""
+
+    method: Method = Method.WEIGHTED_SUM
+    normalisation: Normalisation | None = None
+    vikor_v: float = 0.5
 
 
 def _source_of(file_name: str, data: bytes, *, is_sample: bool) -> Source:
@@ -83,10 +111,10 @@ def use_sample() -> None:
 
 def _switch_to(new: Source) -> None:
     st.session_state[_SOURCE] = new
-    for key in (_SHEET, _CHOICES, _EDITS, _EXTRA_CRITERIA):
+    for key in (_SHEET, _CHOICES, _EDITS, _MEMO, _ADDED_COLUMNS):
         st.session_state.pop(key, None)
-    for name in ("must_do", "excluded"):  # identifiers of the previous file
-        set_plan_choice(name, ())
+    form = plan_form()
+    set_plan_form(replace(form, must_do=(), excluded=()))  # identifiers of the previous file
     _new_editor()
 
 
@@ -96,6 +124,11 @@ def upload_message() -> str | None:
 
 def set_upload_message(message: str | None) -> None:
     st.session_state[_UPLOAD_MESSAGE] = message
+
+
+def memo() -> dict:
+    """This session's latest results (ui/data.py): dropped with the session, or with the file."""
+    return st.session_state.setdefault(_MEMO, {})
 
 
 # --- How the file is read -------------------------------------------------------------
@@ -132,6 +165,14 @@ def set_scale(value: Scale) -> None:
     st.session_state[_SCALE] = value
 
 
+def reading() -> ReadingOptions:
+    return ReadingOptions(
+        sheet=sheet(),
+        columns=tuple((field, label or "") for field, label in sorted(column_choices().items())),
+        scale=scale(),
+    )
+
+
 # --- Edits made in the table ------------------------------------------------------------
 
 
@@ -149,6 +190,19 @@ def record_edits(new: Mapping[tuple[int, str], str]) -> None:
 
 def forget_edits() -> None:
     st.session_state.pop(_EDITS, None)
+    st.session_state.pop(_ADDED_COLUMNS, None)
+    _new_editor()
+
+
+def added_columns() -> tuple[str, ...]:
+    """Empty columns added to the table to be filled in the app (they go to the export too)."""
+    return tuple(st.session_state.get(_ADDED_COLUMNS, ()))
+
+
+def add_score_columns() -> None:
+    """Callback: add Urgence, Impact and Faisabilité to the table, empty, to score in the app."""
+    st.session_state[_ADDED_COLUMNS] = tuple(dict.fromkeys((*added_columns(), *SCORE_HEADERS)))
+    set_criteria(DEFAULT_CRITERIA)
     _new_editor()
 
 
@@ -161,61 +215,83 @@ def _new_editor() -> None:
     st.session_state[_EDITOR_VERSION] = st.session_state.get(_EDITOR_VERSION, 0) + 1
 
 
-# --- How projects are ranked -----------------------------------------------------------
+# --- Criteria and weights ---------------------------------------------------------------------
 
 
 def criteria() -> tuple[Criterion, ...]:
-    return DEFAULT_CRITERIA + tuple(st.session_state.get(_EXTRA_CRITERIA, ()))
+    """Every criterion in force, the three core scores included unless the user removed them."""
+    return tuple(st.session_state.get(_CRITERIA, DEFAULT_CRITERIA))
 
 
-def added_criteria() -> tuple[Criterion, ...]:
-    return tuple(st.session_state.get(_EXTRA_CRITERIA, ()))
+def set_criteria(chosen: tuple[Criterion, ...]) -> None:
+    st.session_state[_CRITERIA] = tuple(chosen)
 
 
 def add_criterion(criterion: Criterion) -> None:
-    st.session_state[_EXTRA_CRITERIA] = (*added_criteria(), criterion)
+    if criterion.name not in {c.name for c in criteria()}:
+        set_criteria((*criteria(), criterion))
 
 
 def remove_criterion(name: str) -> None:
-    st.session_state[_EXTRA_CRITERIA] = tuple(c for c in added_criteria() if c.name != name)
+    set_criteria(tuple(c for c in criteria() if c.name != name))
 
 
 def criterion_label(criterion: Criterion) -> str:
-    field = FIELDS_BY_KEY.get(criterion.name)
-    return field.header if field is not None else criterion.name
+    return display_name(criterion.name)
+
+
+def weight_keys(chosen: tuple[Criterion, ...] | None = None) -> dict[str, str]:
+    """Criterion name → its slider's key and link parameter: 'poids_urgence', 'poids_cout_total_ht';
+    a second criterion with the same spelling once accents and signs are gone gets '_2'."""
+    keys: dict[str, str] = {}
+    taken: set[str] = set()
+    for criterion in criteria() if chosen is None else chosen:
+        base = _slug(criterion_label(criterion))
+        key, copy = base, 2
+        while key in taken:
+            key, copy = f"{base}_{copy}", copy + 1
+        taken.add(key)
+        keys[criterion.name] = key
+    return keys
+
+
+def _slug(label: str) -> str:
+    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode()
+    slug = "_".join(
+        part for part in "".join(c if c.isalnum() else "_" for c in plain.lower()).split("_") if part
+    )
+    return "poids_" + (slug or "critere")
 
 
 def weight_key(criterion: Criterion) -> str:
-    """'poids_urgence', 'poids_cout_total_ht': the widget key and the link's parameter."""
-    plain = unicodedata.normalize("NFKD", criterion_label(criterion)).encode("ascii", "ignore").decode()
-    slug = "".join(char if char.isalnum() else "_" for char in plain.lower()).strip("_")
-    return "poids_" + "_".join(part for part in slug.split("_") if part)
+    return weight_keys()[criterion.name]
+
+
+def weights() -> dict[str, float]:
+    """Criterion name → weight (0 to 100); a criterion not yet weighed has the default."""
+    return dict(st.session_state.get(_WEIGHTS, {}))
 
 
 def weight(criterion: Criterion) -> float:
-    """The weight in force: the slider's value, else the shared link's, else the default."""
-    key = weight_key(criterion)
-    value = st.session_state.get(key, st.query_params.get(key, DEFAULT_WEIGHT))
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float(DEFAULT_WEIGHT)
+    return weights().get(criterion.name, float(DEFAULT_WEIGHT))
+
+
+def set_weight(name: str, value: float) -> None:
+    kept = weights()
+    kept[name] = float(value)
+    st.session_state[_WEIGHTS] = kept
 
 
 def prepare_weight_sliders(chosen: tuple[Criterion, ...]) -> None:
-    """Give each weight slider its value in force before it is drawn (link, default or kept)."""
-    for criterion in chosen:
-        key = weight_key(criterion)
-        if key not in st.session_state:
-            st.session_state[key] = int(weight(criterion))
+    """Give each weight slider the weight in force before it is drawn (a slider left on
+    another page loses its value; the weight kept here does not)."""
+    for criterion, key in weight_keys(chosen).items():
+        st.session_state[key] = round(weights().get(criterion, DEFAULT_WEIGHT))
 
 
-def prepare_method_widgets() -> None:
-    if METHOD_KEY not in st.session_state:
-        st.session_state[METHOD_KEY] = method().value
-    if NORMALISATION_KEY not in st.session_state:
-        current = normalisation()
-        st.session_state[NORMALISATION_KEY] = current.value if current else AUTOMATIC
+def on_weight(name: str, key: str) -> None:
+    """Callback of a weight slider: keep its value."""
+    set_weight(name, float(st.session_state.get(key, DEFAULT_WEIGHT)))
 
 
 def widget_value(key: str) -> object:
@@ -223,74 +299,197 @@ def widget_value(key: str) -> object:
     return st.session_state.get(key)
 
 
+def set_widget_value(key: str, value: object) -> None:
+    st.session_state[key] = value
+
+
 def apply_preset(name: str) -> None:
-    """Callback of a preset button: set the core weights; added criteria keep theirs."""
+    """Callback of a preset button: set the core weights; other criteria keep theirs."""
     for criterion in DEFAULT_CRITERIA:
-        st.session_state[weight_key(criterion)] = PRESETS[name][criterion.name]
+        set_weight(criterion.name, PRESETS[name][criterion.name])
+
+
+def ranking_choices() -> RankingChoices:
+    return st.session_state.get(_RANKING, RankingChoices())
+
+
+def set_ranking_choices(choices: RankingChoices) -> None:
+    st.session_state[_RANKING] = choices
 
 
 def method() -> Method:
-    value = st.session_state.get(METHOD_KEY, st.query_params.get(METHOD_KEY, Method.WEIGHTED_SUM.value))
-    return next((m for m in Method if m.value == value), Method.WEIGHTED_SUM)
+    return ranking_choices().method
 
 
 def normalisation() -> Normalisation | None:
-    value = st.session_state.get(NORMALISATION_KEY, st.query_params.get(NORMALISATION_KEY, AUTOMATIC))
-    return next((n for n in Normalisation if n.value == value), None)
+    return ranking_choices().normalisation
 
 
 def settings() -> RankingSettings:
     chosen = criteria()
+    choices = ranking_choices()
     return RankingSettings(
         criteria=chosen,
         weights=tuple(weight(criterion) for criterion in chosen),
-        method=method(),
-        normalisation=normalisation(),
+        method=choices.method,
+        normalisation=choices.normalisation,
+        vikor_v=choices.vikor_v,
     )
 
 
-# --- The plan ------------------------------------------------------------------------------
-
-_PLAN = "plan"
-_ENVELOPES = "enveloppes"  # year → amount as typed
-_CEILINGS = "plafonds"  # source key → (total as typed, yearly as typed)
+# --- The plan ----------------------------------------------------------------------------------
 
 
-def plan_choices() -> dict[str, object]:
-    """Start, horizon, capacity, durations, split, selection, must-do, excluded, rules."""
-    defaults: dict[str, object] = {
-        "start": dt.date.today().replace(day=1),
-        "horizon_years": 6,
-        "capacity": 0,  # 0 = no limit
-        "phase_months": (4, 12, 18),
-        "cost_split": (15, 35, 50),  # percentages
-        "selection": Selection.RANKING.value,
-        "grid": StartGrid.YEAR.option,
-        "must_do": (),
-        "excluded": (),
-        "own_share": 20,
-        "region": RegionCategory.MORE_DEVELOPED.name,
-    }
-    return {**defaults, **st.session_state.get(_PLAN, {})}
+def plan_form() -> PlanForm:
+    """The plan's settings as typed in Calendrier and Budget."""
+    return st.session_state.get(_PLAN, PlanForm())
 
 
-def set_plan_choice(name: str, value: object) -> None:
-    choices = dict(st.session_state.get(_PLAN, {}))
-    choices[name] = value
-    st.session_state[_PLAN] = choices
+def set_plan_form(form: PlanForm) -> None:
+    st.session_state[_PLAN] = form
 
 
-def envelopes_typed() -> dict[int, str]:
-    return dict(st.session_state.get(_ENVELOPES, {}))
+def update_plan_form(**changes: object) -> None:
+    set_plan_form(replace(plan_form(), **changes))  # type: ignore[arg-type]
 
 
-def set_envelopes_typed(typed: dict[int, str]) -> None:
-    st.session_state[_ENVELOPES] = dict(typed)
+def plan_options() -> tuple[PlanOptions | None, tuple[str, ...]]:
+    return plan_form().options()
 
 
-def ceilings_typed() -> dict[str, tuple[str, str]]:
-    return dict(st.session_state.get(_CEILINGS, {}))
+def request(selection: Selection | None = None) -> Request:
+    """Everything that decides what the pages show, as the command line would read it.
+
+    An unreadable plan setting leaves the plan's defaults in the request; pages show
+    `plan_options()`'s reasons and draw no plan until they are fixed.
+    """
+    options, _ = plan_options()
+    options = options or PlanOptions()
+    if selection is not None:
+        options = replace(options, selection=selection)
+    return Request(inventory=source().file_name, reading=reading(), ranking=settings(), plan=options)
 
 
-def set_ceilings_typed(typed: dict[str, tuple[str, str]]) -> None:
-    st.session_state[_CEILINGS] = dict(typed)
+# --- The link ----------------------------------------------------------------------------------
+
+
+def read_link() -> None:
+    """On a session's first run, take the ranking settings from the page's link, each checked:
+    what cannot be used is replaced by the default or brought within bounds, with a notice."""
+    if st.session_state.get(_LINK_READ):
+        return
+    st.session_state[_LINK_READ] = True
+    params = st.query_params
+    notices: list[str] = []
+    named = params.get_all(CRITERION_PARAMETER)
+    if named:
+        chosen = _linked_criteria(named, notices)
+        if chosen:
+            set_criteria(chosen)
+    for name, key in weight_keys().items():
+        if key in params:
+            set_weight(name, _linked_weight(key, params.get(key, ""), notices))
+    set_ranking_choices(_linked_choices(params, notices))
+    st.session_state[_LINK_NOTICES] = tuple(notices)
+
+
+def link_notices() -> tuple[str, ...]:
+    return tuple(st.session_state.get(_LINK_NOTICES, ()))
+
+
+def _linked_criteria(named: list[str], notices: list[str]) -> tuple[Criterion, ...]:
+    chosen: list[Criterion] = []
+    for item in named:
+        try:
+            (criterion,) = parse_criteria(item, split=False)
+        except (InvalidSettings, ValueError):
+            notices.append(f"Le lien nomme un critère illisible, « {item} » : il est ignoré.")
+            continue
+        if criterion.name in {c.name for c in chosen}:
+            notices.append(f"Le lien nomme deux fois le critère « {item} » : il est pris une fois.")
+            continue
+        chosen.append(criterion)
+    return tuple(chosen)
+
+
+def _linked_weight(key: str, text: str, notices: list[str]) -> float:
+    low, high = WEIGHT_RANGE
+    number = parse_number(text)
+    if number is None or not math.isfinite(number):
+        notices.append(
+            f"Le lien donne « {text} » pour {key} : ce n'est pas un poids, {DEFAULT_WEIGHT} est utilisé."
+        )
+        return float(DEFAULT_WEIGHT)
+    if not low <= number <= high:
+        bounded = min(max(number, low), high)
+        notices.append(
+            f"Le lien donne {format_plain(number)} pour {key} : un poids va de {low} à {high}, "
+            f"{format_plain(bounded)} est utilisé."
+        )
+        return float(round(bounded))
+    if not float(number).is_integer():
+        notices.append(
+            f"Le lien donne {format_plain(number)} pour {key} : les poids sont entiers, "
+            f"{round(number)} est utilisé."
+        )
+        return float(round(number))
+    return float(number)
+
+
+def _linked_choices(params: object, notices: list[str]) -> RankingChoices:
+    get = params.get  # type: ignore[attr-defined]
+    method = Method.WEIGHTED_SUM
+    text = get(METHOD_KEY)
+    if text is not None:
+        found = next((m for m in Method if text.strip().lower() in (m.value, m.label.lower())), None)
+        if found is None:
+            notices.append(f"Le lien donne la méthode « {text} », inconnue : la somme pondérée est utilisée.")
+        else:
+            method = found
+    normalisation = None
+    text = get(NORMALISATION_KEY)
+    if text is not None and text != AUTOMATIC:
+        normalisation = next((n for n in Normalisation if n.value == text.strip().lower()), None)
+        if normalisation is None:
+            notices.append(
+                f"Le lien donne la normalisation « {text} », inconnue : celle de la méthode est utilisée."
+            )
+    vikor_v = 0.5
+    text = get(VIKOR_KEY)
+    if text is not None:
+        number = parse_number(text)
+        if number is None or not 0 <= number <= 1:
+            notices.append(f"Le lien donne v = « {text} » pour VIKOR : il va de 0 à 1, 0,5 est utilisé.")
+        else:
+            vikor_v = number
+    return RankingChoices(method, normalisation, vikor_v)
+
+
+def link_parameters() -> list[tuple[str, str | list[str]]]:
+    """The ranking settings as the link writes them (one spelling, the documented one)."""
+    chosen = criteria()
+    choices = ranking_choices()
+    params: list[tuple[str, str | list[str]]] = []
+    if chosen != DEFAULT_CRITERIA:
+        params.append(
+            (CRITERION_PARAMETER, [f"{criterion_label(c)}:{'max' if c.maximise else 'min'}" for c in chosen])
+        )
+    for criterion in chosen:
+        params.append((weight_key(criterion), format_plain(weight(criterion)).replace(",", ".")))
+    params.append((METHOD_KEY, choices.method.value))
+    params.append((NORMALISATION_KEY, choices.normalisation.value if choices.normalisation else AUTOMATIC))
+    if choices.method is Method.VIKOR:
+        params.append((VIKOR_KEY, format_plain(choices.vikor_v).replace(",", ".")))
+    return params
+
+
+def write_link() -> None:
+    """Put the settings in force into the page's link (only when they changed)."""
+    wanted = link_parameters()
+    current = st.query_params
+    same = all(
+        (current.get_all(key) if isinstance(value, list) else current.get(key)) == value
+        for key, value in wanted
+    ) and set(current.keys()) == {key for key, _ in wanted}
+    if not same:
+        current.from_dict(wanted)

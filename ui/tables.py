@@ -22,20 +22,37 @@ from prioritisation.problems import Problem
 from prioritisation.ranking.explanation import Explanation
 from prioritisation.ranking.methods import Method
 from prioritisation.ranking.priorities import Ranking
-from prioritisation.reading.fields import FIELDS_BY_KEY, Kind
+from prioritisation.reading.fields import AXES, FIELDS_BY_KEY, Kind
 from prioritisation.reading.inventory import Inventory, cell_text, unique_labels
 
 LINE = "Ligne"
 
 
 def score_header(method: Method) -> str:
-    return "Q (plus bas = mieux)" if method is Method.VIKOR else "Score (sur 100)"
+    """One scale everywhere: scores on 100 (VIKOR's Q too, where lower is better)."""
+    return "Q sur 100 (plus bas = mieux)" if method is Method.VIKOR else "Score sur 100"
 
 
 def score_texts(method: Method, scores: np.ndarray) -> list[str]:
-    if method is Method.VIKOR:
-        return format_numbers(scores.tolist(), 3)
     return format_numbers((scores * 100).tolist(), 1)
+
+
+# Characters that reorder what follows them on screen: « ‮gpj.exe » would read « exe.jpg ».
+_BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+)
+
+
+def shown(text: object) -> str:
+    """User text as a label on screen: bidirectional controls taken out, so that no label can
+    show its characters in another order than they are stored (the data itself is untouched)."""
+    return str(text).translate(_BIDI_CONTROLS)
+
+
+def short(text: object, length: int) -> str:
+    """A label cut to `length` characters, with « … » when it was longer."""
+    plain = shown(text)
+    return plain if len(plain) <= length else plain[: length - 1].rstrip() + "…"
 
 
 def movement_text(places: int) -> str:
@@ -46,8 +63,12 @@ def movement_text(places: int) -> str:
     return "="
 
 
-def ranked_table(ranking: Ranking, movement: np.ndarray, closeness: list[str]) -> pd.DataFrame:
-    """Rank, project, axis, service, score, cost, movement and close calls; best first."""
+def ranked_table(
+    ranking: Ranking, movement: np.ndarray, closeness: list[str], *, every_column: bool = False
+) -> pd.DataFrame:
+    """The ranking, best first, in the columns a room reads without scrolling sideways:
+    rank, project, axis, score, movement against equal weights and close calls; with
+    `every_column`, the service and the investment cost too."""
     projects = ranking.inventory.projects
     order = ranking.order
     method = ranking.settings.method
@@ -55,31 +76,43 @@ def ranked_table(ranking: Ranking, movement: np.ndarray, closeness: list[str]) -
     def ordered(field: str) -> np.ndarray:
         return projects[field].to_numpy(dtype=object)[order]
 
-    table = pd.DataFrame(
-        {
-            "Identifiant": ordered("id"),
-            "Projet": ordered("title"),
-            "Axe stratégique": ordered("axis"),
-            "Service porteur": ordered("owner_service"),
-            score_header(method): score_texts(method, ranking.result.scores[order]),
-            "Coût d'investissement": format_amounts(projects["capex"].to_numpy(dtype=float)[order].tolist()),
-            "Évolution (poids égaux)": [movement_text(places) for places in movement[order].tolist()],
-            "Départage": [closeness[position] for position in order.tolist()],
-        },
-        index=projects.index[order],
-        dtype=object,
-    )
-    table.insert(0, "Rang", ranking.result.ranks[order])
-    return table
+    columns: dict[str, object] = {
+        "Rang": ranking.result.ranks[order],
+        "Projet": [
+            f"{shown(i)} · {shown(title)}" for i, title in zip(ordered("id"), ordered("title"), strict=True)
+        ],
+        "Axe": [axis_short(axis) for axis in ordered("axis")],
+        score_header(method): score_texts(method, ranking.result.scores[order]),
+        "Évolution": [movement_text(places) for places in movement[order].tolist()],
+        "Départage": [closeness[position] for position in order.tolist()],
+    }
+    if every_column:
+        columns["Service porteur"] = [shown(service) for service in ordered("owner_service")]
+        columns["Coût d'investissement"] = format_amounts(
+            projects["capex"].to_numpy(dtype=float)[order].tolist()
+        )
+    return pd.DataFrame(columns, index=projects.index[order])
 
 
-def filtered(table: pd.DataFrame, axes: list[str], services: list[str]) -> pd.DataFrame:
-    """The rows whose axis and service are among those chosen (none chosen: all)."""
+def axis_short(axis: object) -> str:
+    """« Services numériques innovants » → « 3 · Services numériques » (the CRTE axes are numbered)."""
+    text = shown(axis or "")
+    if text in AXES:
+        number = AXES.index(text) + 1
+        return f"{number} · {short(text, 24)}"
+    return short(text, 28)
+
+
+def filtered_by(
+    table: pd.DataFrame, projects: pd.DataFrame, axes: list[str], services: list[str]
+) -> pd.DataFrame:
+    """The rows (indexed by spreadsheet row) whose project's axis and service are among those
+    chosen (none chosen: all)."""
     keep = np.ones(len(table), dtype=bool)
     if axes:
-        keep &= table["Axe stratégique"].isin(axes).to_numpy()
+        keep &= projects.loc[table.index, "axis"].astype(str).isin(axes).to_numpy()
     if services:
-        keep &= table["Service porteur"].isin(services).to_numpy()
+        keep &= projects.loc[table.index, "owner_service"].astype(str).isin(services).to_numpy()
     return table[keep]
 
 
@@ -91,7 +124,7 @@ def distinct(column: pd.Series) -> list[str]:
 def project_names(projects: pd.DataFrame) -> dict[int, str]:
     """Spreadsheet row → 'P07 — Portail citoyen', for choosing a project."""
     ids, titles = projects["id"].to_numpy(dtype=object), projects["title"].to_numpy(dtype=object)
-    return {int(row): f"{ids[i]} — {titles[i]}" for i, row in enumerate(projects.index)}
+    return {int(row): f"{shown(ids[i])} — {shown(titles[i])}" for i, row in enumerate(projects.index)}
 
 
 def problems_table(problems: list[Problem]) -> pd.DataFrame:

@@ -55,7 +55,7 @@ def canonical_name(name: str) -> str:
 def display_name(name: str) -> str:
     """'urgency' → 'Urgence': how a criterion is written for people and on the command line."""
     field = FIELDS_BY_KEY.get(name)
-    return field.header if field is not None else name
+    return field.header if field is not None and field.kind in _NUMERIC_KINDS else name
 
 
 DEFAULT_CRITERIA: tuple[Criterion, ...] = tuple(Criterion(key) for key in SCORE_FIELDS)

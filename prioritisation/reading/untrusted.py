@@ -21,7 +21,7 @@ from defusedxml.common import DefusedXmlException
 
 from prioritisation.french import format_number
 
-MB = 1024 * 1024
+MB = 1_000_000  # a « Mo » as the upload widget and the README count it
 
 
 @dataclass(frozen=True)
