@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from prioritisation.french import format_euros, format_percent, parse_number
+from prioritisation.french import format_amounts, format_euros, format_percent, parse_number
 from prioritisation.planning.funding import SOURCE_LABELS, SOURCES, RegionCategory
 from prioritisation.planning.plan import Plan
 from prioritisation.planning.portfolio import Selection
@@ -13,6 +13,8 @@ from ui import data, state
 from ui.blocked import ranking_or_why, show_errors, total_points, wait_for_optimal
 from ui.charts import cumulative_chart, frontier_chart, opex_chart, spending_chart
 from ui.guard import page_guard
+from ui.pager import page_of_rows
+from ui.tables import shown
 
 TYPED, READ = "Montant saisi", "Lu comme"
 TOTAL, YEARLY = "Plafond sur le plan", "Plafond annuel"
@@ -139,26 +141,33 @@ def inputs_section() -> None:
         )
 
 
+FUNDING_ROWS = 200
+
+
 def funding_table(plan: Plan) -> pd.DataFrame:
+    """Each project's funding plan and own share; the projects that break a rule first."""
     projects = plan.ranking.inventory.projects
     retained = {p.work.id for p in plan.calendar.retained}
-    rows = []
-    for position, check in enumerate(plan.funding):
-        work_id = str(projects["id"].iloc[position])
-        rows.append(
-            {
-                "Identifiant": work_id,
-                "Projet": projects["title"].iloc[position],
-                "Retenu": "oui" if work_id in retained else "non",
-                "Coût": format_euros(check.cost),
-                "Financement public": format_euros(check.public),
-                "Autofinancement": format_euros(check.amounts["own_funds"]),
-                "Part propre": format_percent(check.own_share, 1) if check.public > 0 else "—",
-                "Conforme": "dérogation" if check.exempt else ("oui" if check.compliant else "non"),
-                "Remarque": " ; ".join(check.problems),
-            }
-        )
-    return pd.DataFrame(rows)
+    ids = [str(work_id) for work_id in projects["id"]]
+    checks = plan.funding
+    table = pd.DataFrame(
+        {
+            "Identifiant": [shown(work_id) for work_id in ids],
+            "Projet": [shown(title) for title in projects["title"]],
+            "Retenu": ["oui" if work_id in retained else "non" for work_id in ids],
+            "Coût": format_amounts([check.cost for check in checks]),
+            "Financement public": format_amounts([check.public for check in checks]),
+            "Autofinancement": format_amounts([check.amounts["own_funds"] for check in checks]),
+            "Part propre": [
+                format_percent(check.own_share, 1) if check.public > 0 else "—" for check in checks
+            ],
+            "Conforme": [
+                "dérogation" if check.exempt else ("oui" if check.compliant else "non") for check in checks
+            ],
+            "Remarque": [" ; ".join(check.problems) for check in checks],
+        }
+    )
+    return table.sort_values("Conforme", key=lambda column: column != "non", kind="stable")
 
 
 def comparison_section(plan: Plan) -> None:
@@ -213,16 +222,45 @@ def budget_section(plan: Plan) -> None:
         st.warning(f"Plafond dépassé : {breach}", icon=":material/warning:")
     charts = st.columns(2)
     config = {"displaylogo": False, "displayModeBar": False}
-    charts[0].plotly_chart(spending_chart(by_year, envelopes), width="stretch", config=config)
-    charts[1].plotly_chart(cumulative_chart(by_year, envelopes), width="stretch", config=config)
-    st.plotly_chart(
-        opex_chart(plan.settings.years, plan.calendar.opex_by_year.sum(axis=0)),
-        width="stretch",
-        config=config,
-    )
+    if by_year.to_numpy().sum() > 0:
+        charts[0].plotly_chart(spending_chart(by_year, envelopes), width="stretch", config=config)
+        charts[1].plotly_chart(cumulative_chart(by_year, envelopes), width="stretch", config=config)
+    else:
+        st.info(
+            "Aucune dépense d'investissement dans le plan : l'inventaire ne donne pas de coût, ou "
+            "aucun projet n'est retenu.",
+            icon=":material/info:",
+        )
+    with st.expander("Les dépenses par année et par source en tableau"):
+        st.dataframe(spending_table(by_year, envelopes), width="stretch")
+    opex = plan.calendar.opex_by_year.sum(axis=0)
+    if opex.sum() > 0:
+        st.plotly_chart(opex_chart(plan.settings.years, opex), width="stretch", config=config)
+    else:
+        st.caption(
+            "Pas de graphique des coûts de fonctionnement : l'inventaire n'en donne aucun pour les "
+            "projets retenus (colonne « Coût de fonctionnement annuel »)."
+        )
     st.subheader("Plans de financement et part propre")
-    st.dataframe(funding_table(plan), hide_index=True, width="stretch")
+    table = data.remember_table("financements", plan, lambda: funding_table(plan))
+    st.caption("Les projets qui ne respectent pas une règle viennent en premier.")
+    st.dataframe(
+        table.iloc[page_of_rows(len(table), FUNDING_ROWS, "budget_page")], hide_index=True, width="stretch"
+    )
     comparison_section(plan)
+
+
+def spending_table(by_year: pd.DataFrame, envelopes: dict[int, float]) -> pd.DataFrame:
+    """The charts' figures: spending per year and source, the total and the envelope."""
+    table = pd.DataFrame(
+        {source: format_amounts(by_year[source].tolist()) for source in by_year.columns},
+        index=pd.Index([str(year) for year in by_year.index], name="Année"),
+    )
+    table["Total"] = format_amounts(by_year.sum(axis=1).tolist())
+    table["Enveloppe"] = [
+        format_euros(envelopes[year]) if year in envelopes else "non plafonnée" for year in by_year.index
+    ]
+    return table
 
 
 st.title("Budget")

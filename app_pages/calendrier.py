@@ -8,14 +8,14 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from prioritisation.french import MONTHS
-from prioritisation.planning.plan import Plan
+from prioritisation.french import MONTHS, format_date, format_number
+from prioritisation.planning.plan import Plan, calendar_rows
 from prioritisation.planning.portfolio import Selection, StartGrid
 from ui import data, state
 from ui.blocked import ranking_or_why, show_errors, total_points, wait_for_optimal
-from ui.charts import gantt_chart
 from ui.guard import page_guard
-from ui.tables import project_names
+from ui.pager import page_of_rows
+from ui.tables import project_names, short, shown
 
 PHASES = ("Diagnostic", "Pilote", "Déploiement")
 SELECTIONS = {
@@ -171,40 +171,64 @@ def postponed_table(plan: Plan) -> pd.DataFrame:
     )
 
 
+GANTT_ROWS = 40  # what a projector or a phone shows legibly at once
+
+
 def calendar_section(plan: Plan) -> None:
     ranking = plan.ranking
     projects = ranking.inventory.projects
     retained = len(plan.calendar.retained)
     st.markdown(
-        f"**{retained} projet(s) retenu(s)** sur {len(projects)} · sélection : "
+        f"**{format_number(retained)} projet(s) retenu(s)** sur {format_number(len(projects))} · sélection : "
         f"{plan.chosen.selection.label} · {plan.chosen.gap_text()} · "
         f"score total {total_points(plan.chosen.total_score)}"
     )
     if plan.chosen.note:
         st.info(plan.chosen.note)
     grouped = st.toggle("Grouper par axe stratégique", key="plan_par_axe", persist_state="session")
-    ids = [str(projects["id"].iloc[i]) for i in ranking.order]
+    kept = {placement.work.id for placement in plan.calendar.retained}
+    ids = [work_id for work_id in (str(projects["id"].iloc[i]) for i in ranking.order) if work_id in kept]
     axes = dict(zip(projects["id"], projects["axis"], strict=True))
     titles = dict(zip(projects["id"], projects["title"], strict=True))
     ranks = dict(zip(projects["id"], ranking.result.ranks, strict=True))
     if grouped:
         ids.sort(key=lambda work_id: (axes[work_id] or "~", ranks[work_id]))
+    shown_ids = ids[page_of_rows(len(ids), GANTT_ROWS, "plan_page", "projets retenus")]
     labels = {
-        work_id: (f"{axes[work_id][:18]} · " if grouped and axes[work_id] else "")
-        + f"{ranks[work_id]}. {str(titles[work_id])[:38]} ({work_id})"
-        for work_id in ids
+        work_id: (f"{short(axes[work_id], 18)} · " if grouped and axes[work_id] else "")
+        + f"{ranks[work_id]}. {short(titles[work_id], 38)} ({shown(work_id)})"
+        for work_id in shown_ids
     }
     st.plotly_chart(
-        gantt_chart(plan, labels, ids, dt.date.today()),
+        data.gantt_figure(plan, labels, shown_ids),
         width="stretch",
         config={"displaylogo": False, "displayModeBar": False},
     )
+    with st.expander("Le calendrier en tableau"):
+        st.dataframe(phases_table(plan, shown_ids), hide_index=True, width="stretch")
     waiting = postponed_table(plan)
-    st.subheader(f"Projets reportés ({len(waiting)})")
+    st.subheader(f"Projets reportés ({format_number(len(waiting))})")
     if waiting.empty:
         st.caption("Aucun : tout tient dans l'horizon, les enveloppes et la capacité de l'équipe.")
     else:
         st.dataframe(waiting, hide_index=True, width="stretch")
+
+
+def phases_table(plan: Plan, ids: list[str]) -> pd.DataFrame:
+    """The Gantt's rows as a table (for screen readers, and to copy): one line per phase."""
+    wanted = set(ids)
+    rows = [row for row in calendar_rows(plan) if row[0] in wanted]
+    order = {work_id: i for i, work_id in enumerate(ids)}
+    rows.sort(key=lambda row: order[row[0]])
+    return pd.DataFrame(
+        {
+            "Identifiant": [shown(row[0]) for row in rows],
+            "Projet": [shown(row[1]) for row in rows],
+            "Phase": [row[2] for row in rows],
+            "Début": [format_date(row[3]) for row in rows],
+            "Fin": [format_date(row[4]) for row in rows],
+        }
+    )
 
 
 st.title("Calendrier")

@@ -52,7 +52,7 @@ def downloads(ranking: Ranking) -> None:
     left, right = st.columns(2)
     left.download_button(
         "Télécharger le classeur Excel",
-        data=data.workbook_export(ranking, plan, today),
+        data=data.workbook_download(ranking, plan, today),
         file_name=export_name(source, today, "xlsx"),
         mime=XLSX,
         icon=":material/download:",
@@ -72,7 +72,7 @@ def downloads(ranking: Ranking) -> None:
         )
     right.download_button(
         "Télécharger le classement (CSV)",
-        data=data.csv_export(ranking),
+        data=data.csv_download(ranking),
         file_name=export_name(source, today, "csv"),
         mime="text/csv",
         icon=":material/download:",

@@ -8,10 +8,11 @@ from prioritisation.export.workbook import template_bytes
 from prioritisation.french import format_number
 from prioritisation.problems import errors, warnings
 from prioritisation.reading.fields import FIELDS
-from prioritisation.reading.inventory import Scale, unique_labels
+from prioritisation.reading.inventory import Inventory, Scale, unique_labels
 from ui import data, state
 from ui.guard import page_guard
-from ui.tables import LINE, editable_table, edits_table, escape_markdown, problems_table, shown
+from ui.pager import page_of_rows
+from ui.tables import LINE, edits_table, escape_markdown, problems_table, shown
 
 UPLOAD_KEY = "fichier_importe"
 SHEET_KEY = "choix_feuille"
@@ -50,13 +51,30 @@ def on_column(field: str) -> None:
     state.choose_column(field, None if chosen == NO_COLUMN else str(chosen))
 
 
-def on_table_edit() -> None:
-    """Keep what was typed in the table: (spreadsheet row, column) → text, as typed."""
-    editor = state.widget_value(state.editor_key())
+EDITOR_ROWS = 500  # rows of the editable table at once: a 20,000-row table is edited page by page
+EDITOR_PAGE_KEY = "inventaire_page"
+
+
+def editor_rows(inventory: Inventory) -> slice:
+    page = int(state.widget_value(EDITOR_PAGE_KEY) or 1)
+    total = len(inventory.table.rows)
+    if total <= EDITOR_ROWS:
+        return slice(0, total)
+    return slice((page - 1) * EDITOR_ROWS, min(page * EDITOR_ROWS, total))
+
+
+def on_table_edit(key: str) -> None:
+    """Keep what was typed in the table: (spreadsheet row, column) → text, as typed.
+
+    The editor keeps every edit made since it was drawn (its key does not change when an edit
+    is kept), so an edit typed while the page reruns is sent with the next one, never lost.
+    """
+    editor = state.widget_value(key)
     changes = editor.get("edited_rows", {}) if isinstance(editor, dict) else {}
-    table = editable_table(data.inventory())
+    inventory = data.inventory()
+    rows = inventory.table.row_numbers[editor_rows(inventory)]
     edits = {
-        (int(table.index[row]), label): "" if value is None else str(value)
+        (int(rows[row]), label): "" if value is None else str(value)
         for row, columns in changes.items()
         for label, value in columns.items()
     }
@@ -184,10 +202,13 @@ def table_section() -> None:
             on_click=state.add_score_columns,
             icon=":material/add_column_right:",
         )
+    shown_rows = page_of_rows(len(inventory.table.rows), EDITOR_ROWS, EDITOR_PAGE_KEY, "lignes")
+    key = f"{state.editor_key()}_{shown_rows.start}"
     st.data_editor(
-        editable_table(inventory),
-        key=state.editor_key(),
+        data.editable_page(shown_rows),
+        key=key,
         on_change=on_table_edit,
+        args=(key,),
         num_rows="fixed",
         width="stretch",
         height=420,

@@ -48,6 +48,11 @@ def engine_ids(settings: RankingSettings, edits: dict | None = None) -> list[str
     return rank_inventory(inventory, settings).summary()["Identifiant"].tolist()
 
 
+def table_with(app: AppTest, column: str):
+    """The first table on the page that has `column`."""
+    return next(frame.value for frame in app.dataframe if column in frame.value.columns)
+
+
 def settled(app: AppTest, seconds: float = 60) -> AppTest:
     """Run the app again until no background computation is pending (the optimal portfolio)."""
     import time
@@ -356,7 +361,7 @@ def test_envelopes_typed_the_french_way_bound_the_plan_as_the_engine_says():
     assert app.metric[0].value == str(len(expected.calendar.retained))
     visit(app, "Calendrier")
     no_failure(app)
-    postponed = app.dataframe[0].value
+    postponed = table_with(app, "Motif du report")
     assert len(postponed) == 40 - len(expected.calendar.retained)
     assert any("enveloppe" in reason for reason in postponed["Motif du report"])
     del shown
@@ -392,7 +397,7 @@ def test_a_project_excluded_in_the_calendar_is_postponed_with_the_reason():
     app = visit(start(), "Calendrier")
     app.multiselect(key="plan_exclus").set_value(["P01"]).run()
     no_failure(app)
-    postponed = app.dataframe[0].value
+    postponed = table_with(app, "Motif du report")
     assert postponed.set_index("Identifiant").at["P01", "Motif du report"] == "exclu par l'utilisateur"
 
 

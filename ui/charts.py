@@ -157,10 +157,11 @@ def gantt_chart(plan: Plan, labels: dict[str, str], order: list[str], today: dt.
     first_day, last_day = settings.date_of(0), settings.date_of(settings.months)
     ticks = [settings.date_of(month) for month in range(0, settings.months + 1, 6)]
     layout = {
+        "title": {"text": "Calendrier des projets retenus, phase par phase", "x": 0, "font": {"size": 15}},
         "barmode": "overlay",
         "separators": FRENCH_SEPARATORS,
         "height": 140 + 22 * max(1, len(shown)),
-        "margin": {"l": 10, "r": 10, "t": 54, "b": 10},  # the legend, and above it today's label
+        "margin": {"l": 10, "r": 10, "t": 90, "b": 10},  # the title, the legend, and today's label
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
         "xaxis": {
             "type": "date",
@@ -210,7 +211,14 @@ def spending_chart(by_year: pd.DataFrame, envelopes: dict[int, float]) -> go.Fig
                 "hovertemplate": "%{x} — enveloppe : %{y:,.0f} €<extra></extra>",
             }
         )
-    return go.Figure({"data": bars, "layout": _money_layout("Investissement par année (€)", "stack")})
+    return go.Figure(
+        {
+            "data": bars,
+            "layout": _money_layout(
+                "Investissement par année (€)", "stack", "Dépenses d'investissement par année et par source"
+            ),
+        }
+    )
 
 
 def cumulative_chart(by_year: pd.DataFrame, envelopes: dict[int, float]) -> go.Figure:
@@ -238,7 +246,12 @@ def cumulative_chart(by_year: pd.DataFrame, envelopes: dict[int, float]) -> go.F
                 "hovertemplate": "%{x} : %{y:,.0f} € d'enveloppes<extra></extra>",
             }
         )
-    return go.Figure({"data": lines, "layout": _money_layout("Cumul (€)", "group")})
+    return go.Figure(
+        {
+            "data": lines,
+            "layout": _money_layout("Cumul (€)", "group", "Dépenses cumulées face aux enveloppes"),
+        }
+    )
 
 
 def opex_chart(years: tuple[int, ...], opex: np.ndarray) -> go.Figure:
@@ -253,7 +266,14 @@ def opex_chart(years: tuple[int, ...], opex: np.ndarray) -> go.Figure:
         }
     ]
     return go.Figure(
-        {"data": bars, "layout": _money_layout("Coûts de fonctionnement ajoutés (€ par an)", "group")}
+        {
+            "data": bars,
+            "layout": _money_layout(
+                "Coûts de fonctionnement ajoutés (€ par an)",
+                "group",
+                "Fonctionnement que le plan ajoute, année après année",
+            ),
+        }
     )
 
 
@@ -281,18 +301,21 @@ def frontier_chart(points: list[tuple[float, float]], current: tuple[float, floa
                 "hovertemplate": "enveloppes actuelles : %{x:,.0f} €, score %{y:.2f}<extra></extra>",
             }
         )
-    layout = _money_layout("Score total des projets retenus", "group")
+    layout = _money_layout(
+        "Score total des projets retenus", "group", "Meilleur score total atteignable selon le budget"
+    )
     layout["xaxis"] = {"title": {"text": "Enveloppes sur toute la durée du plan (€)"}, "tickformat": ",.0f"}
     layout["yaxis"] = {"title": {"text": "Score total"}}
     return go.Figure({"data": series, "layout": layout})
 
 
-def _money_layout(title: str, mode: str) -> dict:
+def _money_layout(title: str, mode: str, chart_title: str = "") -> dict:
     return {
+        "title": {"text": chart_title, "x": 0, "font": {"size": 15}},
         "barmode": mode,
         "separators": FRENCH_SEPARATORS,
         "height": 380,
-        "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+        "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
         "yaxis": {"title": {"text": title}, "tickformat": ",.0f", "automargin": True},
         "xaxis": {"type": "category"},

@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import streamlit as st
 
@@ -238,6 +239,30 @@ def workbook_export(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes:
     return remember(state.memo(), "export", key, compute, keep=1, weigh=lambda blob: len(blob.data)).data
 
 
+DEFERRED_FROM = 2_000  # projects: beyond, an export takes more than a second to write
+
+
+def workbook_download(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes | Callable[[], bytes]:
+    """What the download button serves: the workbook itself for a small inventory; for a large
+    one, the way to write it, run when the user clicks (the page answers at once; 20,000
+    projects take several seconds to write)."""
+    if len(ranked.inventory.projects) < DEFERRED_FROM:
+        return workbook_export(ranked, plan, day)
+    made = state.request()
+
+    def write() -> bytes:
+        now = dt.datetime.combine(day, dt.datetime.now().time())
+        return usecases.workbook_bytes(ranked, plan, made, now)
+
+    return write
+
+
+def csv_download(ranked: Ranking) -> bytes | Callable[[], bytes]:
+    if len(ranked.inventory.projects) < DEFERRED_FROM:
+        return csv_export(ranked)
+    return lambda: ranking_csv(ranked)
+
+
 def csv_export(ranked: Ranking) -> bytes:
     key = (_inventory_key(), ranked.settings)
     blob = remember(state.memo(), "csv", key, lambda: Blob(ranking_csv(ranked)), keep=1)
@@ -254,3 +279,44 @@ def efficient_frontier(current: Plan) -> list[tuple[float, float]]:
 
     key = (_inventory_key(), current.ranking.settings, current.settings, current.grid)
     return remember(state.memo(), "frontiere", key, compute, keep=1)
+
+
+def gantt_figure(current: Plan, labels: dict[str, str], ids: list[str]) -> object:
+    """The Gantt of the shown projects, built once per plan and page of rows."""
+    from ui.charts import gantt_chart
+
+    key = (
+        _inventory_key(),
+        current.ranking.settings,
+        current.settings,
+        current.asked,
+        tuple(ids),
+        tuple(labels.values()),
+    )
+    return remember(
+        state.memo(), "gantt", key, lambda: gantt_chart(current, labels, ids, dt.date.today()), keep=2
+    )
+
+
+def remember_table(kind: str, current: Plan, build: Callable[[], object]) -> Any:
+    """A table drawn from a plan, built once per plan (20,000 rows take a second to format)."""
+    key = (_inventory_key(), current.ranking.settings, current.settings, current.rules, current.asked)
+    return remember(state.memo(), kind, key, build, keep=1)
+
+
+def editable_page(rows: slice) -> Any:
+    """The rows of the editable table on show, as text, with the user's edits: the file's table
+    is formatted once (20,000 rows take a second), edits are laid over the page shown."""
+    from ui.tables import editable_table
+
+    base_key = (state.source().digest, state.reading(), state.added_columns())
+    reading, added = state.reading(), state.added_columns()
+
+    def unedited() -> Any:
+        return editable_table(usecases.read_inventory(workbook(), reading, None, added))
+
+    page = remember(state.memo(), "tableau", base_key, unedited, keep=1).iloc[rows].copy()
+    for (row, label), typed in state.edits().items():
+        if row in page.index and label in page.columns:
+            page.at[row, label] = typed
+    return page

@@ -182,10 +182,11 @@ def edits() -> dict[tuple[int, str], str]:
 
 
 def record_edits(new: Mapping[tuple[int, str], str]) -> None:
+    """Keep these edits with the others; the table widget stays the same, so an edit typed
+    during the rerun that follows is not lost (a new widget would drop it)."""
     merged = edits()
     merged.update(new)
     st.session_state[_EDITS] = merged
-    _new_editor()
 
 
 def forget_edits() -> None:
