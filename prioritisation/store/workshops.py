@@ -312,10 +312,7 @@ class Workshops:
         return WorkshopResults(
             workshop=workshop,
             participants=tuple(_participant(row) for row in people),
-            votes=tuple(
-                _recorded_vote(row, row.number, row.display_name, row.vote_revision, workshop)
-                for row in vote_rows
-            ),
+            votes=tuple(_recorded_vote(row, row, workshop) for row in vote_rows),
             scores=_current_scores(score_rows, workshop.scoring),
         )
 
@@ -406,9 +403,7 @@ class Workshops:
             row = connection.execute(select(votes).where(votes.c.participant_id == person.id)).first()
         if row is None:
             return None
-        return _recorded_vote(
-            row, person.number, person.display_name, person.vote_revision, _workshop(workshop_row)
-        )
+        return _recorded_vote(row, person, _workshop(workshop_row))
 
     def cast_vote(self, participant_secret: str, document: object, expected_revision: int) -> RecordedVote:
         """Store the participant's vote, replacing theirs; nobody else's row is touched.
@@ -533,16 +528,22 @@ class Workshops:
             .where(participants.c.id == person.id, participants.c[column] == expected)
             .values({column: participants.c[column] + 1})
         ).rowcount
-        if claimed != 1:
-            current = None
-            if column == "vote_revision":
-                row = connection.execute(select(votes).where(votes.c.participant_id == person.id)).first()
-                current = (
-                    None
-                    if row is None
-                    else _recorded_vote(row, person.number, person.display_name, person._mapping[column], workshop)
-                )
-            raise StaleRevision(message, current=current)
+        if claimed == 1:
+            return
+        person = connection.execute(select(participants).where(participants.c.id == person.id)).first()
+        if person is None:  # removed by the facilitator meanwhile
+            raise NotFound(_UNKNOWN_PARTICIPANT)
+        current: RecordedVote | tuple[ProjectScore, ...] | None = None
+        if column == "vote_revision":
+            row = connection.execute(select(votes).where(votes.c.participant_id == person.id)).first()
+            if row is not None:
+                current = _recorded_vote(row, person, workshop)
+        else:
+            rows = connection.execute(
+                select(project_scores).where(project_scores.c.participant_id == person.id)
+            ).all()
+            current = tuple(ProjectScore(row.project, row.criterion, row.score) for row in rows)
+        raise StaleRevision(message, current=current)
 
     def _free_join_code(self, connection: Connection) -> str:
         """A code no live workshop uses (the unique index settles a simultaneous draw)."""
@@ -634,15 +635,14 @@ def _participant(row: Row[Any]) -> Participant:
     return Participant(row.number, row.display_name, row.joined_at, row.vote_revision, row.scores_revision)
 
 
-def _recorded_vote(
-    vote_row: Row[Any], number: int, display_name: str | None, revision: int, workshop: Workshop
-) -> RecordedVote:
-    """A stored vote read back (it was checked before it was stored: it parses)."""
+def _recorded_vote(vote_row: Row[Any], person: Row[Any], workshop: Workshop) -> RecordedVote:
+    """A stored vote read back (checked before it was stored: it parses) with its author's
+    number, name and vote revision (`person`: a participants row, or a joined row)."""
     return RecordedVote(
-        participant_number=number,
-        display_name=display_name,
+        participant_number=person.number,
+        display_name=person.display_name,
         vote=parse_vote(documents.decode(vote_row.payload), workshop.criteria),
-        revision=revision,
+        revision=person.vote_revision,
         updated_at=vote_row.updated_at,
     )
 

@@ -13,7 +13,8 @@
   with Hγ,max = ln n and Hα,min the entropy of the most concentrated priorities the 1–9
   scale allows, (M, 1, …, 1)/(n + M − 1) with M = 9. So S* = 100 % when everyone gives
   the same priorities and 0 % when n participants each put the most the scale allows on a
-  different criterion. Levels are Goepel's: low below 65 %, moderate 65–75 %, high above.
+  different criterion. Levels are Goepel's, with AHP-OS's bounds: low up to 65 %, moderate
+  above 65 % and up to 75 %, high above 75 %.
   (Values below 0 can only come from weights the 1–9 scale cannot give; they read as 0.)
 - Direct weights: Kendall's coefficient of concordance W between the participants'
   rankings of the criteria, with the correction for ties (Kendall & Babington Smith, « The
@@ -36,8 +37,8 @@ import numpy as np
 
 from prioritisation.workshop.ahp import SCALE_MAX
 
-AHP_LEVELS = ((0.65, "faible"), (0.75, "modéré"), (math.inf, "élevé"))  # upper bounds, exclusive
-KENDALL_LEVELS = (
+AHP_LEVELS = ((0.65, "faible"), (0.75, "modéré"), (math.inf, "élevé"))  # upper bounds, included
+KENDALL_LEVELS = (  # upper bounds, excluded: Schmidt's values are where a level starts
     (0.3, "très faible"),
     (0.5, "faible"),
     (0.7, "modéré"),
@@ -70,7 +71,7 @@ _DEFINITIONS = {
         "il compare la diversité des poids de chaque participant à celle des poids mis en commun, "
         "et mesure la part que les participants partagent. 100 % : tous ont donné les mêmes poids ; "
         "0 % : chacun a mis sur un critère différent tout le poids que permet l'échelle de 1 à 9. "
-        "Consensus faible sous 65 %, modéré de 65 à 75 %, élevé au-delà de 75 %."
+        "Consensus faible jusqu'à 65 %, modéré de 65 à 75 %, élevé au-delà de 75 %."
     ),
     ConsensusMeasure.KENDALL_W: (
         "Coefficient de concordance W de Kendall (corrigé pour les ex aequo) : chaque participant "
@@ -109,7 +110,7 @@ def ahp_consensus(priorities: Sequence[Sequence[float]], scale_max: float = SCAL
     beta = max(0.0, gamma - alpha)
     floor = math.exp(minimum_alpha_entropy(size, scale_max) - math.log(size))
     value = min(1.0, max(0.0, (math.exp(-beta) - floor) / (1.0 - floor)))
-    return Consensus(measure, value, _level(value, AHP_LEVELS), participants)
+    return Consensus(measure, value, ahp_level(value), participants)
 
 
 def minimum_alpha_entropy(size: int, scale_max: float = SCALE_MAX) -> float:
@@ -152,7 +153,17 @@ def rankings_agreement(ranks: Sequence[Sequence[float]]) -> Consensus:
     value = kendall_w([mid_ranks(row, higher_first=False) for row in rows])
     if value is None:
         return Consensus(measure, None, "non défini : chacun a tout mis à égalité", participants)
-    return Consensus(measure, value, _level(value, KENDALL_LEVELS), participants)
+    return Consensus(measure, value, kendall_level(value), participants)
+
+
+def ahp_level(value: float) -> str:
+    """Goepel's words, with AHP-OS's bounds: « faible » up to 65 %, « modéré » up to 75 %."""
+    return next(label for bound, label in AHP_LEVELS if value <= bound)
+
+
+def kendall_level(value: float) -> str:
+    """Schmidt's (1997) words, each level starting at its value (0.7 is « fort »)."""
+    return next(label for bound, label in KENDALL_LEVELS if value < bound)
 
 
 def mid_ranks(values: Sequence[float], higher_first: bool = True) -> np.ndarray:
@@ -192,10 +203,6 @@ def _rows(values: Sequence[Sequence[float]]) -> np.ndarray:
     if array.size and (not np.all(np.isfinite(array)) or np.any(array < 0)):
         raise ValueError("finite non-negative values")
     return array
-
-
-def _level(value: float, levels: tuple[tuple[float, str], ...]) -> str:
-    return next(label for bound, label in levels if value < bound)
 
 
 def _undefined(participants: int) -> str:
