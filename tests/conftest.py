@@ -9,4 +9,4 @@ settings.register_profile("sans-chrono", deadline=None)
 settings.load_profile("sans-chrono")
 
 # The stores the store tests run against: SQLite, and PostgreSQL when a server can start.
-from tests.store_fixtures import postgres_server, postgres_url, store, store_settings  # noqa: E402, F401
+from tests.store_fixtures import clock, postgres_server, postgres_url, store, store_settings  # noqa: E402, F401

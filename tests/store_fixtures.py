@@ -7,6 +7,7 @@ PostgreSQL refuses to run as root: under root the server runs as the `postgres` 
 Debian package creates, or as a system user created for it. Each test gets a database of
 its own, dropped afterwards.
 
+POSTGRES_BIN names another folder holding initdb and postgres (Homebrew, EDB…).
 When the server cannot start (no binaries, no way to run it unprivileged), the PostgreSQL
 tests are skipped with the reason — except when REQUIRE_POSTGRES=1 (set by .ci/run), where
 that is a failure: CI must run them.
@@ -15,6 +16,7 @@ that is a failure: CI must run them.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import glob
 import os
 import pwd
@@ -31,10 +33,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import create_engine, text
 
 from prioritisation.store import Store, StoreSettings
 
 REQUIRE_VARIABLE = "REQUIRE_POSTGRES"
+BIN_VARIABLE = "POSTGRES_BIN"
 CREATED_USER = "priorisation-pg"
 _START_SECONDS = 60
 
@@ -84,7 +88,10 @@ class PostgresServer:
 
 
 def postgres_binaries() -> Path | None:
-    """The newest Debian PostgreSQL bin folder, or the one on PATH."""
+    """POSTGRES_BIN when set (another install), else the newest Debian bin folder, else PATH."""
+    if os.environ.get(BIN_VARIABLE):
+        chosen = Path(os.environ[BIN_VARIABLE])
+        return chosen if (chosen / "initdb").exists() else None
     found = sorted(
         glob.glob("/usr/lib/postgresql/*/bin/initdb"),
         key=lambda path: int(Path(path).parts[-3]) if Path(path).parts[-3].isdigit() else 0,
@@ -235,3 +242,41 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> StoreSetti
 def store(store_settings: StoreSettings) -> Iterator[Store]:
     with Store(store_settings) as opened:
         yield opened
+
+
+class FakeClock:
+    """The store's clock, moved by hand: expiry is tested without waiting 30 days."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime(2026, 3, 12, 9, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+def raw_rows(settings: StoreSettings, query: str) -> list[tuple]:
+    """What is really in the database, read through a connection of its own."""
+    engine = create_engine(settings.sqlalchemy_url())
+    try:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(query))]
+    finally:
+        engine.dispose()
+
+
+def environment_for(settings: StoreSettings) -> dict[str, str]:
+    """The environment a separate process needs to open the same store."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("PRIORISATION_")}
+    if settings.database_url:
+        environment["PRIORISATION_BASE_URL"] = settings.database_url
+    else:
+        environment["PRIORISATION_DONNEES"] = str(settings.data_folder)
+    return environment
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
