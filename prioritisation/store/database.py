@@ -3,7 +3,7 @@
 SQLAlchemy Core with the standard sqlite3 module or psycopg 3 (docs/stockage.md says why).
 Streamlit runs each session on its own thread: the engine's pool hands each call its own
 connection, for the duration of one transaction, and takes it back (never a connection
-shared by two threads, DESIGN §6).
+shared by two threads: sqlite3 refuses it; docs/stockage.md).
 
 SQLite: write-ahead log (readers never wait for the writer), a busy timeout (a writer
 waits for another instead of failing), foreign keys on (they are off by default), and our

@@ -13,7 +13,7 @@ import hashlib
 import re
 import secrets
 
-TOKEN_BYTES = 24  # 192 bits; the brief asks for at least 128
+TOKEN_BYTES = 24  # 192 bits: out of reach of guessing (128 would already be)
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{22,64}")
 
 
