@@ -16,6 +16,7 @@ from prioritisation.workshop.session import (
     check_can_join,
     check_can_vote,
     clean_display_name,
+    clean_title,
     new_join_code,
     next_state,
     normalise_join_code,
@@ -95,3 +96,9 @@ def test_latecomers_join_a_closed_vote_but_nobody_votes_in_it():
 def test_the_join_page_says_what_is_kept_and_for_how_long():
     notice = privacy_notice(30)
     assert "nom d'affichage" in notice and "30 jours" in notice and "effacé" in notice
+
+
+def test_a_workshop_title_reads_as_typed_and_is_never_empty():
+    assert clean_title("  Conseil\u202e  communautaire\n") == "Conseil communautaire"
+    assert clean_title("   ") == "Atelier" and clean_title(None) == "Atelier"
+    assert len(clean_title("x" * 500)) == 120

@@ -138,12 +138,19 @@ def test_names_every_problem_of_a_vote_at_once():
     assert len(refusal.value.messages) == 4  # cost unknown, urgency invalid, impact and feasibility missing
 
 
-def test_a_document_with_a_thousand_faults_gives_a_short_message():
-    many = {f"critere{index}": 1 for index in range(1000)}
+def test_a_document_with_a_hundred_faults_gives_a_short_message():
+    ten = [VotingCriterion(f"c{index}", f"Critère {index}") for index in range(10)]
+    judgments = [{"first": "x", "second": "y", "value": 3}] * 90  # 90 unreadable, 45 pairs missing
     with pytest.raises(Refused) as refusal:
-        parse_vote({"method": "direct", "weights": many}, CRITERIA)
+        parse_vote({"method": "pairwise", "judgments": judgments}, ten)
     assert len(refusal.value.messages) == 9
-    assert refusal.value.messages[-1] == "… et 995 autre(s) problème(s)."
+    assert refusal.value.messages[-1] == "… et 127 autre(s) problème(s)."
+
+
+def test_a_flood_of_weights_is_refused_before_it_is_read():
+    many = {f"critere{index}": 1 for index in range(100_000)}
+    with pytest.raises(Refused, match="100000 poids reçus pour 3 critères"):
+        parse_vote({"method": "direct", "weights": many}, CRITERIA)
 
 
 def test_pairwise_comparison_stops_at_ten_criteria():

@@ -49,6 +49,7 @@ from prioritisation.workshop.session import (
     check_can_join,
     check_can_vote,
     clean_display_name,
+    clean_title,
     new_join_code,
     next_state,
     normalise_join_code,
@@ -56,7 +57,6 @@ from prioritisation.workshop.session import (
 from prioritisation.workshop.votes import Vote, VotingCriterion, check_criteria, parse_vote, vote_document
 
 Clock = Callable[[], dt.datetime]
-TITLE_MAX = 120
 _UNKNOWN_WORKSHOP = "Aucun atelier en cours ne porte ce code : vérifiez-le auprès de l'animateur."
 _UNKNOWN_FACILITATOR = "Ce lien d'animation n'est plus valable (atelier expiré ou supprimé)."
 _UNKNOWN_PARTICIPANT = (
@@ -185,7 +185,7 @@ class Workshops:
         """Open a workshop on the inventory (file) and settings in force; Refused if malformed."""
         self._on_open()
         chosen = check_criteria(criteria)
-        name = " ".join(str(title).split())[:TITLE_MAX] or "Atelier"
+        name = clean_title(title)
         criteria_text = documents.encode([{"key": item.key, "label": item.label} for item in chosen])
         settings_text = documents.encode(dict(settings or {}), self._database.settings.max_document_bytes)
         secret = new_secret()
@@ -596,7 +596,13 @@ class Workshops:
 
 def purge_workshops(connection: Connection, now: dt.datetime) -> int:
     """Delete expired workshops with their participants, votes and scores (cascade)."""
-    expired = connection.execute(select(workshops.c.id).where(workshops.c.expires_at <= now)).scalars().all()
+    # Lock the workshops first, as every other transaction does (module doc): a vote caught
+    # at the very moment of expiry finishes before its workshop goes.
+    expired = (
+        connection.execute(select(workshops.c.id).where(workshops.c.expires_at <= now).with_for_update())
+        .scalars()
+        .all()
+    )
     if not expired:
         return 0
     # Explicit deletes, children first: the cascade holds on both databases, but saying it

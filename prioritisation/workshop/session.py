@@ -18,6 +18,7 @@ from enum import Enum
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 JOIN_CODE_LENGTH = 6
 DISPLAY_NAME_MAX = 40
+TITLE_MAX = 120
 
 # Characters that reorder or hide text (bidirectional overrides and isolates, marks):
 # a display name shown to the room must read as typed (U+202E can reverse a label).
@@ -86,17 +87,29 @@ def check_can_vote(state: WorkshopState) -> None:
         raise Refused("Cet atelier est terminé : le vote n'est plus possible.")
 
 
-def clean_display_name(text: object) -> str:
-    """The name as the room will read it: trimmed, spaces collapsed, no control or bidi
-    characters, normalised (NFC); Refused when nothing readable is left or it is too long."""
-    if not isinstance(text, str):
-        raise Refused("Indiquez un nom d'affichage.")
+def visible_text(text: str) -> str:
+    """Text as it will be read on a screen: NFC, no control or bidi characters, every run of
+    spaces (tabs, line breaks…) one space, trimmed."""
     visible = "".join(
         " " if character.isspace() else character
         for character in unicodedata.normalize("NFC", text)
         if character not in _INVISIBLE and (character.isspace() or unicodedata.category(character) != "Cc")
     )
-    name = " ".join(visible.split())
+    return " ".join(visible.split())
+
+
+def clean_title(text: object) -> str:
+    """A workshop's title as projected: readable, at most TITLE_MAX characters, « Atelier » if empty."""
+    title = visible_text(text) if isinstance(text, str) else ""
+    return title[:TITLE_MAX] or "Atelier"
+
+
+def clean_display_name(text: object) -> str:
+    """The name as the room will read it (`visible_text`); Refused when nothing readable is
+    left or it is too long."""
+    if not isinstance(text, str):
+        raise Refused("Indiquez un nom d'affichage.")
+    name = visible_text(text)
     if not name:
         raise Refused("Indiquez un nom d'affichage (un prénom, une fonction ou un pseudonyme suffit).")
     if len(name) > DISPLAY_NAME_MAX:

@@ -154,6 +154,8 @@ def vote_document(vote: Vote, criteria: Sequence[VotingCriterion]) -> dict[str, 
 def _parse_direct(weights: object, criteria: Sequence[VotingCriterion]) -> DirectVote:
     if not isinstance(weights, Mapping):
         raise Refused("Vote refusé : les poids manquent.")
+    if len(weights) > 2 * len(criteria):
+        raise Refused(f"Vote refusé : {len(weights)} poids reçus pour {len(criteria)} critères.")
     labels = {criterion.key: criterion.label for criterion in criteria}
     reasons = [f"Vote refusé : critère inconnu « {quoted(key)} »." for key in weights if key not in labels]
     values = []
