@@ -340,3 +340,12 @@ def test_a_separate_process_joins_and_votes_in_the_same_workshop(store, store_se
         entry["name"] for entry in printed
     )
     assert sorted(vote.vote.weights[0] for vote in results.votes) == [1.0, 2.0]
+
+
+def test_a_removed_participants_number_is_never_given_to_someone_else(store):
+    opened = open_workshop(store)
+    store.workshops.join(opened.workshop.join_code, "Marie")
+    store.workshops.join(opened.workshop.join_code, "Jean")
+    store.workshops.remove_participant(opened.facilitator_secret, 2)
+    later = store.workshops.join(opened.workshop.join_code, "Aïcha")
+    assert later.membership.participant.number == 3

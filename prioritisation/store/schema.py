@@ -116,6 +116,7 @@ workshops = Table(
     Column("scoring_open", Boolean, nullable=False),
     Column("reveal_names", Boolean, nullable=False),
     Column("revision", Integer, nullable=False),  # bumped by every facilitator change
+    Column("joined", Integer, nullable=False),  # participants ever joined: numbers are never reused
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),

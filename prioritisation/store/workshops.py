@@ -210,6 +210,7 @@ class Workshops:
                             scoring_open=False,
                             reveal_names=False,
                             revision=1,
+                            joined=0,
                             created_at=now,
                             updated_at=now,
                             expires_at=now + self._lifetime,
@@ -371,11 +372,8 @@ class Workshops:
             if row is None:
                 raise NotFound(_UNKNOWN_WORKSHOP)
             check_can_join(WorkshopState(row.state))
-            number = connection.execute(
-                select(func.coalesce(func.max(participants.c.number), 0) + 1).where(
-                    participants.c.workshop_id == row.id
-                )
-            ).scalar_one()
+            number = row.joined + 1  # under the workshop's lock; a removed participant's number stays theirs
+            connection.execute(update(workshops).where(workshops.c.id == row.id).values(joined=number))
             connection.execute(
                 participants.insert().values(
                     workshop_id=row.id,
