@@ -7,3 +7,6 @@ from hypothesis import settings
 # Timings never decide a test: a slow first example (imports, a busy CI machine) is not a failure.
 settings.register_profile("sans-chrono", deadline=None)
 settings.load_profile("sans-chrono")
+
+# The stores the store tests run against: SQLite, and PostgreSQL when a server can start.
+from tests.store_fixtures import clock, postgres_server, postgres_url, store, store_settings  # noqa: E402, F401

@@ -30,6 +30,12 @@ def imported_modules(path: Path) -> set[str]:
         ("xlsxwriter", {"export/workbook.py"}),
         ("openpyxl", set()),
         ("python_calamine", {"reading/spreadsheet.py"}),
+        # The store's SQL is SQLAlchemy Core; psycopg is only SQLAlchemy's PostgreSQL driver.
+        (
+            "sqlalchemy",
+            {"store/database.py", "store/schema.py", "store/working_states.py", "store/workshops.py"},
+        ),
+        ("psycopg", set()),
     ],
 )
 def test_each_library_sits_behind_one_module_of_the_domain(library, allowed):
@@ -41,7 +47,9 @@ def test_each_library_sits_behind_one_module_of_the_domain(library, allowed):
     assert users == allowed
 
 
-@pytest.mark.parametrize("library", ["skcriteria", "xlsxwriter", "openpyxl", "python_calamine"])
+@pytest.mark.parametrize(
+    "library", ["skcriteria", "xlsxwriter", "openpyxl", "python_calamine", "sqlalchemy", "psycopg"]
+)
 def test_the_dashboard_reaches_libraries_only_through_the_domain(library):
     assert not [path.name for path in APP_FILES if library in imported_modules(path)]
 
