@@ -13,7 +13,7 @@ import streamlit as st
 
 from prioritisation.planning.portfolio import load_solver
 from prioritisation.ranking.methods import load_engine
-from ui import state
+from ui import persistence, state
 from ui.navigation import streamlit_pages
 from ui.tables import escape_markdown, shown
 
@@ -33,14 +33,27 @@ def _warm_up_ranking_engine() -> threading.Thread:
 
 st.set_page_config(page_title="Priorisation numérique", page_icon="🗺️", layout="wide")
 navigation = st.navigation(streamlit_pages())
-state.read_link()  # a shared link's settings, checked, on this session's first run
+restored = persistence.restore_from_link()  # a reload, or a link opened later: the kept state
+state.read_link()  # then the link's own settings, checked, on this session's first run
 with st.sidebar:
     st.caption("Fichier en cours")
     st.text(shown(state.source().file_name) + (" (exemple)" if state.source().is_sample else ""))
-for notice in state.link_notices():
+    if persistence.available():
+        st.caption(
+            f"Vos réglages et votre fichier sont gardés sur ce serveur {persistence.kept_days()} jours "
+            "après la dernière utilisation, sous le lien de cette page : rechargez-la ou rouvrez le "
+            "lien pour les retrouver."
+        )
+        if state.kept_token():
+            st.button("Effacer mon état de travail", on_click=persistence.delete_working_state)
+for notice in (*restored, *state.link_notices()):
     st.warning(escape_markdown(notice), icon=":material/link:")
 try:
     navigation.run()
 finally:
+    persistence.save()  # what changed in this run, kept for a reload or a later visit
     state.write_link()  # the settings in force, so the page's link reproduces them
     _warm_up_ranking_engine()  # after the first page is drawn, so it never delays it
+    kept = persistence.notice()
+    if kept:
+        st.warning(escape_markdown(kept), icon=":material/cloud_off:")

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from hypothesis import settings
+
+# The dashboard's store (working states, workshops) lives in a throwaway folder during tests,
+# never in the repository's donnees/ (the browser test's server inherits it).
+os.environ.setdefault("PRIORISATION_DONNEES", tempfile.mkdtemp(prefix="priorisation-tests-"))
 
 # Timings never decide a test: a slow first example (imports, a busy CI machine) is not a failure.
 settings.register_profile("sans-chrono", deadline=None)

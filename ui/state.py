@@ -14,7 +14,7 @@ import hashlib
 import math
 import os
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -471,6 +471,8 @@ def link_parameters() -> list[tuple[str, str | list[str]]]:
     chosen = criteria()
     choices = ranking_choices()
     params: list[tuple[str, str | list[str]]] = []
+    if kept_token():
+        params.append((TOKEN_PARAMETER, str(kept_token())))
     if chosen != DEFAULT_CRITERIA:
         params.append(
             (CRITERION_PARAMETER, [f"{criterion_label(c)}:{'max' if c.maximise else 'min'}" for c in chosen])
@@ -494,3 +496,195 @@ def write_link() -> None:
     ) and set(current.keys()) == {key for key, _ in wanted}
     if not same:
         current.from_dict(wanted)
+
+
+# --- The working state kept between visits --------------------------------------------------
+
+DOCUMENT_FORMAT = 1
+_TOKEN = "jeton_etat"
+_REVISION = "revision_etat"
+_SAVED = "document_enregistre"
+_SAVED_FILE = "fichier_enregistre"
+TOKEN_PARAMETER = "etat"
+
+
+def working_document() -> dict:
+    """Everything the user chose, as JSON the store keeps (the file's bytes are kept apart)."""
+    form = plan_form()
+    choices = ranking_choices()
+    return {
+        "format": DOCUMENT_FORMAT,
+        "exemple": source().is_sample,
+        "feuille": sheet(),
+        "colonnes": [[field, label] for field, label in sorted(column_choices().items())],
+        "echelle": [scale().low, scale().high],
+        "modifications": [[row, label, text] for (row, label), text in sorted(edits().items())],
+        "colonnes_ajoutees": list(added_columns()),
+        "criteres": [[c.name, c.maximise] for c in criteria()],
+        "poids": weights(),
+        "methode": choices.method.value,
+        "normalisation": choices.normalisation.value if choices.normalisation else None,
+        "vikor_v": choices.vikor_v,
+        "plan": {
+            "debut": form.start.isoformat(),
+            "horizon": form.horizon_years,
+            "capacite": form.capacity,
+            "phases": list(form.phase_months),
+            "repartition": list(form.cost_split_percent),
+            "evaluation": form.review_every_years,
+            "selection": form.selection.value,
+            "grille": form.grid.option,
+            "obligatoires": list(form.must_do),
+            "exclus": list(form.excluded),
+            "part_propre": form.own_share_percent,
+            "region": form.region.name,
+            "enveloppes": [[year, typed] for year, typed in form.envelopes],
+            "plafonds": [list(item) for item in form.ceilings],
+        },
+    }
+
+
+def restore_document(document: dict, file_name: str | None, data: bytes | None) -> list[str]:
+    """Put a kept working state back into the session; what cannot be read is left at its
+    default and named (a document is checked as any input is, even our own)."""
+    import datetime as dt
+
+    from prioritisation.planning.funding import RegionCategory
+    from prioritisation.planning.portfolio import StartGrid
+
+    notices: list[str] = []
+    if data is not None and file_name and not document.get("exemple", False):
+        st.session_state[_SOURCE] = _source_of(file_name, data, is_sample=False)
+
+    def attempt(what: str, action: Callable[[], None]) -> None:
+        try:
+            action()
+        except (KeyError, TypeError, ValueError, InvalidSettings):
+            notices.append(
+                f"Réglage « {what} » illisible dans l'état gardé : la valeur par défaut est reprise."
+            )
+
+    attempt("feuille", lambda: st.session_state.__setitem__(_SHEET, _optional_text(document.get("feuille"))))
+    attempt(
+        "colonnes",
+        lambda: st.session_state.__setitem__(
+            _CHOICES,
+            {str(f): (None if label is None else str(label)) for f, label in document.get("colonnes", [])},
+        ),
+    )
+    attempt("échelle", lambda: set_scale(Scale(*(float(v) for v in document.get("echelle", [1, 5])))))
+    attempt(
+        "modifications",
+        lambda: st.session_state.__setitem__(
+            _EDITS,
+            {(int(row), str(label)): str(text) for row, label, text in document.get("modifications", [])},
+        ),
+    )
+    attempt(
+        "colonnes ajoutées",
+        lambda: st.session_state.__setitem__(
+            _ADDED_COLUMNS, tuple(str(h) for h in document.get("colonnes_ajoutees", []))
+        ),
+    )
+    attempt(
+        "critères",
+        lambda: set_criteria(
+            tuple(Criterion(str(name), bool(up)) for name, up in document["criteres"]) or DEFAULT_CRITERIA
+        ),
+    )
+    attempt(
+        "poids",
+        lambda: st.session_state.__setitem__(
+            _WEIGHTS,
+            {
+                str(name): min(max(float(value), 0.0), 100.0)
+                for name, value in document.get("poids", {}).items()
+            },
+        ),
+    )
+
+    def ranking_back() -> None:
+        normalisation = document.get("normalisation")
+        vikor_v = float(document.get("vikor_v", 0.5))
+        if not 0 <= vikor_v <= 1:
+            raise ValueError(vikor_v)
+        set_ranking_choices(
+            RankingChoices(
+                Method(document.get("methode", Method.WEIGHTED_SUM.value)),
+                None if normalisation is None else Normalisation(normalisation),
+                vikor_v,
+            )
+        )
+
+    attempt("méthode", ranking_back)
+
+    def plan_back() -> None:
+        kept = document.get("plan")
+        if not kept:
+            return
+        set_plan_form(
+            PlanForm(
+                start=dt.date.fromisoformat(kept["debut"]),
+                horizon_years=int(kept["horizon"]),
+                capacity=int(kept["capacite"]),
+                phase_months=tuple(int(m) for m in kept["phases"]),  # type: ignore[arg-type]
+                cost_split_percent=tuple(int(s) for s in kept["repartition"]),  # type: ignore[arg-type]
+                review_every_years=int(kept["evaluation"]),
+                selection=Selection(kept["selection"]),
+                grid=next(g for g in StartGrid if g.option == kept["grille"]),
+                must_do=tuple(str(i) for i in kept["obligatoires"]),
+                excluded=tuple(str(i) for i in kept["exclus"]),
+                own_share_percent=int(kept["part_propre"]),
+                region=RegionCategory[kept["region"]],
+                envelopes=tuple((int(year), str(typed)) for year, typed in kept["enveloppes"]),
+                ceilings=tuple((str(s), str(t), str(e)) for s, t, e in kept["plafonds"]),
+            )
+        )
+
+    attempt("plan", plan_back)
+    st.session_state[_MEMO] = {}
+    _new_editor()
+    return notices
+
+
+def _optional_text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def kept_token() -> str | None:
+    return st.session_state.get(_TOKEN)
+
+
+def keep_token(token: str | None, revision: int, document_text: str, file_digest: str | None) -> None:
+    st.session_state[_TOKEN] = token
+    st.session_state[_REVISION] = revision
+    st.session_state[_SAVED] = document_text
+    st.session_state[_SAVED_FILE] = file_digest
+
+
+def kept_revision() -> int:
+    return int(st.session_state.get(_REVISION, 0))
+
+
+def saved_document_text() -> str | None:
+    return st.session_state.get(_SAVED)
+
+
+def saved_file_digest() -> str | None:
+    return st.session_state.get(_SAVED_FILE)
+
+
+def forget_working_state() -> None:
+    """Back to a fresh session on the sample (after the user deleted their kept state)."""
+    keep = {key: st.session_state[key] for key in (_LINK_READ,) if key in st.session_state}
+    for key in list(st.session_state.keys()):
+        del st.session_state[key]
+    st.session_state.update(keep)
+
+
+def set_store_notice(message: str) -> None:
+    st.session_state["avis_stockage"] = message
+
+
+def take_store_notice() -> str | None:
+    return st.session_state.pop("avis_stockage", None)
