@@ -256,10 +256,10 @@ def test_an_edited_cell_is_revalidated_and_the_original_table_is_not_mutated():
 
 
 def test_remapping_a_column_rereads_the_table():
-    headers = ["Projet", "Urgence", "Impact", "Faisabilité", "Budget estimé"]
+    headers = ["Projet", "Urgence", "Impact", "Faisabilité", "Enveloppe votée"]
     inventory = load_inventory(corpus.simple_xlsx(headers, [["A", 1, 2, 3, "12 k€"]]), "x.xlsx")
     assert math.isnan(inventory.projects.loc[2, "capex"])
-    remapped = with_mapping(inventory, map_columns(headers, {"capex": "Budget estimé"}))
+    remapped = with_mapping(inventory, map_columns(headers, {"capex": "Enveloppe votée"}))
     assert remapped.projects.loc[2, "capex"] == 12_000
 
 
