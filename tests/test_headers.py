@@ -8,6 +8,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from prioritisation.reading.fields import (
     ALL_FIELDS,
@@ -192,3 +194,18 @@ def test_the_2019_grant_files_data_sheet_headers_are_recognised():
         "capex": "cout_total",
         "grant_amount": "montant_sub",
     }
+
+
+@given(
+    entry=st.sampled_from([entry for entry in HEADERS if entry[1] is not None]),
+    junk=st.text(alphabet="qxzkwj", min_size=6, max_size=10),
+)
+def test_a_word_nobody_can_place_always_blocks_the_mapping(entry, junk):
+    header, _, _ = entry
+    assert recognise(f"{header} {junk}") is None
+
+
+@given(entry=st.sampled_from(HEADERS))
+def test_case_and_spacing_never_change_what_a_header_means(entry):
+    header, expected, _ = entry
+    assert recognise(f"  {header.upper()}  ") == expected
