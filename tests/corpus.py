@@ -16,6 +16,48 @@ ROWS = [
 ]
 
 
+# The DGCL/ANCT open-data grant lists (Projets_DI_2018.ods): a project per row, the scheme
+# in DOT, the grant in SUBVENTION, the cost as text in COUT, INSEE codes with leading zeros.
+DGCL_HEADERS = [
+    "IDENTIFIANT", "DOT", "ECHELON", "INSEEDEP", "INSEECOM", "INSEEEPCI", "CODGEO", "BENEFICIAIRE",
+    "NUMCATEGORIE", "CATGEORIE", "DESCRIPTION", "COUT", "SUBVENTION", "LEVIER", "LIBGEO", "LAT",
+    "LONG", "POP18",
+]  # fmt: skip
+DGCL_ROWS = [
+    ["2018DI00001", "DSIL", "Commune", "01", "01002", 0.0, "01002", "ABERGEMENT-DE-VAREY", 7.0,
+     "Contrat de ruralité", "aménagement de la place", "176444", 58226.0, "0,33", "L'Abergement-de-Varey",
+     46.009, 5.428, 242.0],
+    ["2018DI00002", "DETR", "Commune", "01", "01005", 0.0, "01005", "AMBERIEUX EN DOMBES", 6.0,
+     "Construction, habitat", "mise aux normes d'accessibilité de la mairie", "24247", 9698.0, "0,40",
+     "Ambérieux-en-Dombes", 45.996, 4.912, 1652.0],
+    ["2018DI00003", "DSID", "Département", "01", "", 200069193.0, "", "CD AIN", 4.0, "Éducation",
+     "équipement numérique des collèges", "662416", 135142.0, "0,20", "Ain", 45.937, 5.333, 765.0],
+    ["2018DI00004", "DETR", "Commune", "01", "01008", 0.0, "01008", "AMBUTRIX", 4.0, "Éducation",
+     "mise aux normes d'accessibilité de la mairie", "30000", 12000.0, "0,40", "Ambutrix", 45.9, 5.3, 765.0],
+    ["2018DI00005", "DETR", "Commune", "01", "01009", 0.0, "01009", "ANDERT", 4.0, "Éducation",
+     "", "12000", 3000.0, "0,25", "Andert", 45.8, 5.6, 300.0],
+]  # fmt: skip
+
+# A grant list as a collectivité keeps it: a title block, its own headers, no scores, the
+# scheme in its own column, a few bad rows (a blank title, a blank cost).
+GRANT_LIST_TITLE = [["Programmation DETR / DSIL 2026"], ["Annexe à la délibération n° 2026-014"], []]
+GRANT_LIST_HEADERS = [
+    "N° opération", "Libellé du projet", "Pôle porteur", "Coût prévisionnel HT", "Subvention sollicitée",
+    "Dispositif", "Durée prévisionnelle (mois)", "Observations",
+]  # fmt: skip
+GRANT_LIST_ROWS = [
+    ["OP-01", "Écoles numériques", "Éducation", 84000, 33600, "DETR", 12, ""],
+    ["OP-02", "Fibre des zones d'activités", "Aménagement", 420000, 126000, "DSIL", 24, "tranche 1"],
+    ["OP-03", "Portail citoyen", "DSI", 60000, 18000, "DSID", 9, ""],
+    ["OP-04", "", "DSI", 15000, 4500, "DETR", 6, "intitulé à compléter"],
+    ["OP-05", "Vidéoprotection", "Police municipale", None, 19200, "DETR", 6, "devis attendu"],
+]  # fmt: skip
+
+
+def grant_list_xlsx() -> bytes:
+    return xlsx({"Programmation": [*GRANT_LIST_TITLE, GRANT_LIST_HEADERS, *GRANT_LIST_ROWS]})
+
+
 def xlsx(sheets: dict[str, Sequence[Sequence[object]]], merged: dict[str, str] | None = None) -> bytes:
     """A workbook with one sheet per entry (rows as given, starting at A1)."""
     workbook = Workbook()

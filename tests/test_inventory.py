@@ -179,7 +179,7 @@ def broken_inventory():
     ]
     rows = [
         ["P01", "Fibre", "Axe 1", 4, 5, 2, "1 000 000", "", 2_000_000],
-        ["P02", "Portail", "", 7, "haute", "", "-5", "P09", None],
+        ["P02", "Portail", "", 7, "à voir", "", "-5", "P09", None],
         ["P01", "", "Axe 9", 3, 3, 3, 10, "P04", None],
         ["P04", "Fibre", "Axe 3", 3, 3, 3, 10, "P05", None],
         ["P05", "Total", "Axe 3", 3, 3, 3, 10, "P04", None],
@@ -193,7 +193,7 @@ def test_reports_every_error_with_sheet_row_and_header_as_written():
     where = "Erreur — feuille « Projets », ligne"
     expected_errors = [
         f"{where} 5, colonne « URGENCE » : la note 7 est hors de l'échelle de 1 à 5.",
-        f"{where} 5, colonne « Impact » : « haute » n'est pas une note.",
+        f"{where} 5, colonne « Impact » : « à voir » n'est pas une note.",
         f"{where} 5, colonne « Coût total HT » : le montant -5\u00a0€ est négatif",
         f"{where} 5, colonne « Prérequis » : dépend de « P09 », qui n'est l'identifiant d'aucun projet.",
         f"{where} 5, colonne « Faisabilite » : valeur manquante pour le critère « Faisabilite ».",
@@ -256,10 +256,10 @@ def test_an_edited_cell_is_revalidated_and_the_original_table_is_not_mutated():
 
 
 def test_remapping_a_column_rereads_the_table():
-    headers = ["Projet", "Urgence", "Impact", "Faisabilité", "Budget estimé"]
+    headers = ["Projet", "Urgence", "Impact", "Faisabilité", "Enveloppe votée"]
     inventory = load_inventory(corpus.simple_xlsx(headers, [["A", 1, 2, 3, "12 k€"]]), "x.xlsx")
     assert math.isnan(inventory.projects.loc[2, "capex"])
-    remapped = with_mapping(inventory, map_columns(headers, {"capex": "Budget estimé"}))
+    remapped = with_mapping(inventory, map_columns(headers, {"capex": "Enveloppe votée"}))
     assert remapped.projects.loc[2, "capex"] == 12_000
 
 

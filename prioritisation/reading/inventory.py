@@ -9,11 +9,11 @@ The user's own values are never changed: `Inventory.original` keeps them all, ev
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -21,10 +21,11 @@ import pandas as pd
 
 from prioritisation import problems as p
 from prioritisation.french import format_euros, format_number, parse_number
-from prioritisation.problems import Problem
+from prioritisation.problems import Problem, rows_text
 from prioritisation.reading.fields import (
     FIELDS_BY_KEY,
     FUNDING_FIELDS,
+    SCORE_FIELDS,
     ColumnMapping,
     Kind,
     map_columns,
@@ -32,38 +33,15 @@ from prioritisation.reading.fields import (
     recognise,
     recognise_axis,
 )
+from prioritisation.reading.grants import route_grants
+from prioritisation.reading.headers import header_words
+from prioritisation.reading.scores import Scale, ScoreWords, check_words, propose_score_words, short_number
 from prioritisation.reading.spreadsheet import Cell, RawWorkbook, Sheet, read_bytes, read_file
 from prioritisation.reading.untrusted import FileRefused, ReadLimits, column_letters
 
 HEADER_SEARCH_ROWS = 30
 _TOTAL_ROW = re.compile(r"^(sous[- ]?)?(total|totaux)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Scale:
-    """The declared scale of the core scores (1–5 by default)."""
-
-    low: float = 1.0
-    high: float = 5.0
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.low) and math.isfinite(self.high) and self.low < self.high):
-            raise ValueError("L'échelle doit aller d'un minimum à un maximum plus grand.")
-
-    def __str__(self) -> str:
-        return f"{_short(self.low)}–{_short(self.high)}"
-
-    def span(self) -> str:
-        """'de 1 à 5', for sentences."""
-        return f"de {_short(self.low)} à {_short(self.high)}"
-
-
-def _short(value: float) -> str:
-    return format_number(value, _decimals(value))
-
-
-def _decimals(value: float) -> int:
-    return 0 if float(value).is_integer() else 2
+_short = short_number
 
 
 @dataclass(frozen=True)
@@ -89,6 +67,9 @@ class Inventory:
     projects: pd.DataFrame  # canonical fields, parsed; same index
     problems: tuple[Problem, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+    score_words: ScoreWords = field(default_factory=ScoreWords)  # words read as scores, values in force
+    chosen_words: ScoreWords | None = None  # the user's own setting; None = proposed from the file
+    excluded_rows: tuple[ExcludedRow, ...] = ()  # rows left out of this inventory, and why
 
     @property
     def errors(self) -> list[Problem]:
@@ -101,6 +82,20 @@ class Inventory:
     def header_of(self, field_key: str) -> str | None:
         position = self.mapping.position(field_key)
         return None if position is None else self.table.headers[position]
+
+
+@dataclass(frozen=True)
+class ExcludedRow:
+    """A project's row left out of the inventory (« classer sans les lignes en erreur »)."""
+
+    row: int  # as the spreadsheet shows it
+    project_id: str
+    title: str
+    reasons: tuple[str, ...]  # each problem of the row, located by its column
+
+    def __str__(self) -> str:
+        title = f" « {self.title} »" if self.title else ""
+        return f"ligne {self.row} ({self.project_id}{title}) : {' ; '.join(self.reasons)}"
 
 
 class NoTableFound(FileRefused):
@@ -119,6 +114,7 @@ def load_inventory(
     columns: Mapping[str, str] | None = None,
     scale: Scale | None = None,
     limits: ReadLimits | None = None,
+    score_words: ScoreWords | None = None,
 ) -> Inventory:
     """Read a file (path or uploaded bytes) into an Inventory; FileRefused if unreadable."""
     if isinstance(source, bytes):
@@ -126,7 +122,7 @@ def load_inventory(
     else:
         workbook = read_file(source, limits)
     table = locate_table(workbook, sheet=sheet, columns=columns)
-    return build_inventory(table, map_columns(table.headers, columns), scale or Scale())
+    return build_inventory(table, map_columns(table.headers, columns), scale or Scale(), score_words)
 
 
 def locate_table(
@@ -151,7 +147,7 @@ def locate_table(
         raise NoTableFound(
             f"Aucune feuille de « {workbook.file_name} » ne ressemble à un inventaire : "
             "aucune ligne d'en-tête ne contient « Projet », « Urgence », « Impact »… "
-            "Indiquez la feuille à lire (--sheet) ou partez du modèle vierge."
+            "Choisissez la feuille à lire, ou partez du modèle vierge."
         )
     return _table_from(workbook.file_name, best, header_index)
 
@@ -222,14 +218,36 @@ def _blank(cell: Cell) -> bool:
 # Reading the fields
 
 
-def build_inventory(table: RawTable, mapping: ColumnMapping, scale: Scale) -> Inventory:
-    """Parse every canonical field of `table` and list every problem (never raises on data)."""
-    reader = _FieldReader(table, mapping, scale)
+def build_inventory(
+    table: RawTable,
+    mapping: ColumnMapping,
+    scale: Scale,
+    score_words: ScoreWords | None = None,
+    *,
+    excluded: Sequence[ExcludedRow] = (),
+    ids: Mapping[int, str] | None = None,
+) -> Inventory:
+    """Parse every canonical field of `table` and list every problem (never raises on data).
+
+    `score_words` are the words the user gave values to; None proposes them from the words
+    the score columns hold. ValueError (French) when one of them falls outside `scale`: the
+    setting, not the data, is wrong. `excluded` and `ids` carry over what `without_rows` left
+    out, so that generated identifiers stay those of the whole table.
+    """
+    if score_words is not None:
+        check_words(score_words, scale)
+    reader = _FieldReader(table, mapping, scale, score_words, excluded, ids or {})
     projects = reader.read()
     original = _original_frame(table)
-    notes = list(mapping.notes)
+    notes = [*mapping.notes, *reader.notes]
     if mapping.position("id") is None and len(table.rows):
         notes.append("Pas de colonne « Identifiant » : les projets sont numérotés P001, P002…")
+    if excluded:
+        rows = [row.row for row in excluded]
+        notes.append(
+            f"{format_number(len(rows))} ligne(s) écartée(s) car en erreur (lignes {rows_text(rows)}) : "
+            "elles restent dans le fichier et reviennent dès qu'on classe toutes les lignes."
+        )
     return Inventory(
         table=table,
         mapping=mapping,
@@ -238,6 +256,9 @@ def build_inventory(table: RawTable, mapping: ColumnMapping, scale: Scale) -> In
         projects=projects,
         problems=tuple(reader.problems),
         notes=tuple(notes),
+        score_words=reader.words,
+        chosen_words=score_words,
+        excluded_rows=tuple(excluded),
     )
 
 
@@ -269,21 +290,46 @@ class _FieldReader:
     checks run on arrays; only cells that need the French parser go through it one by one.
     """
 
-    def __init__(self, table: RawTable, mapping: ColumnMapping, scale: Scale) -> None:
+    def __init__(
+        self,
+        table: RawTable,
+        mapping: ColumnMapping,
+        scale: Scale,
+        words: ScoreWords | None,
+        excluded: Sequence[ExcludedRow],
+        ids: Mapping[int, str],
+    ) -> None:
         self.table = table
         self.mapping = mapping
         self.scale = scale
         self.rows = table.row_numbers
+        self.words = words if words is not None else propose_score_words(self._score_texts(), scale)
+        self.excluded = {row.project_id: row.row for row in excluded}
+        self.preset_ids = ids
         self.problems: list[Problem] = []
+        self.notes: list[str] = []
 
     def read(self) -> pd.DataFrame:
         self._check_structure()
         columns = {key: self._read_column(key, spec.kind) for key, spec in FIELDS_BY_KEY.items()}
         columns["id"] = self._fill_ids(columns["id"])
         self._check_titles(columns["title"])
+        self._route_grants(columns)
         self._check_funding(columns)
         self._check_dependencies(columns["id"], columns["depends_on"])
+        self._check_unmapped_amounts()
         return pd.DataFrame(columns, index=pd.Index(self.rows, name="Ligne"))
+
+    def _score_texts(self) -> Iterable[Cell]:
+        """Score cells that hold text which is not a number: the words to propose values for."""
+        for key in SCORE_FIELDS:
+            position = self.mapping.position(key)
+            if position is None:
+                continue
+            for row in self.table.rows:
+                cell = row[position]
+                if type(cell) is str and cell.strip() and parse_number(cell) is None:
+                    yield cell
 
     def _check_structure(self) -> None:
         if self.mapping.position("title") is None:
@@ -291,12 +337,14 @@ class _FieldReader:
                 "aucune colonne ne donne l'intitulé des projets (en-tête « Projet », « Intitulé », "
                 "« Libellé »…). Ajoutez-la, ou indiquez quelle colonne le contient.",
                 row=self.table.header_row,
+                code="no_title_column",
             )
         if not self.table.rows:
             self._error(
                 f"aucun projet sous la ligne d'en-tête (ligne {self.table.header_row}). "
                 "Ajoutez une ligne par projet.",
                 row=self.table.header_row + 1,
+                code="no_projects",
             )
 
     # -- one column -------------------------------------------------------------------
@@ -317,24 +365,64 @@ class _FieldReader:
 
     def _numbers(self, cells: list[Cell], header: str, kind: Kind) -> np.ndarray:
         values = np.full(len(cells), np.nan)
+        factor = unit_factor(header, kind)
+        in_words: Counter[str] = Counter()
         for position, cell in enumerate(cells):
             if type(cell) is float or type(cell) is int:
-                values[position] = cell
+                values[position] = cell * factor
             elif cell != "" and not _blank(cell):
-                number = parse_number(cell)
+                number = self._number(cell, kind, factor, in_words)
                 if number is None:
                     self._error(
                         _NOT_A_NUMBER[kind].format(cell=cell_text(cell), scale=self.scale.span()),
                         row=self.rows[position],
                         column=header,
+                        code=_NOT_A_NUMBER_CODE[kind],
                     )
                 else:
                     values[position] = number
         invalid = self._out_of_range(values, kind)
         for position in np.flatnonzero(invalid):
-            self._error(self._range_message(values[position], kind), row=self.rows[position], column=header)
+            self._error(
+                self._range_message(values[position], kind),
+                row=self.rows[position],
+                column=header,
+                code=_OUT_OF_RANGE_CODE[kind],
+            )
         values[invalid] = np.nan
+        self._note_units(header, kind, factor, bool(np.any(~np.isnan(values))))
+        if in_words:
+            used = ", ".join(f"{word} → {_short(self.words.value_of(word) or 0)}" for word in in_words)
+            self.notes.append(
+                f"« {header} » : {format_number(in_words.total())} note(s) écrite(s) en mots, lue(s) "
+                f"ainsi : {used}."
+            )
         return values
+
+    def _number(self, cell: Cell, kind: Kind, factor: float, in_words: Counter[str]) -> float | None:
+        """A cell written as text: a French number, a duration with its unit, a score in words."""
+        number = parse_number(cell)
+        if number is not None:
+            return number if factor == 1 or _has_multiplier(cell) else number * factor
+        if kind is Kind.MONTHS:
+            return _months_in_text(cell)
+        if kind is Kind.SCORE:
+            number = self.words.value_of(cell)
+            if number is not None:
+                in_words[" ".join(str(cell).split())] += 1
+            return number
+        return None
+
+    def _note_units(self, header: str, kind: Kind, factor: float, read_any: bool) -> None:
+        if factor == 1 or not read_any:
+            return
+        if kind is Kind.MONTHS:
+            self.notes.append(f"« {header} » : durées en années, lues en mois (× 12).")
+        else:
+            unit = "millions" if factor == 1e6 else "milliers"
+            self.notes.append(
+                f"« {header} » : montants en {unit} d'euros, lus multipliés par {format_number(factor)}."
+            )
 
     def _out_of_range(self, values: np.ndarray, kind: Kind) -> np.ndarray:
         with np.errstate(invalid="ignore"):
@@ -348,7 +436,7 @@ class _FieldReader:
         if kind is Kind.SCORE:
             return (
                 f"la note {_short(value)} est hors de l'échelle {self.scale.span()}. "
-                "Corrigez-la, ou déclarez l'échelle utilisée."
+                "Corrigez-la, ou choisissez l'échelle des notes que le fichier utilise."
             )
         if kind is Kind.AMOUNT:
             return (
@@ -370,6 +458,7 @@ class _FieldReader:
                     "axe stratégique non renseigné : le projet ne pourra pas être filtré par axe.",
                     row=row,
                     column=header,
+                    code="missing_axis",
                 )
             elif axis is None:
                 self._warning(
@@ -377,6 +466,7 @@ class _FieldReader:
                     "quel. Écrivez par exemple « 3 » ou « Services numériques innovants ».",
                     row=row,
                     column=header,
+                    code="unknown_axis",
                 )
             axes.append(axis or text)
         return axes
@@ -384,11 +474,13 @@ class _FieldReader:
     # -- across rows --------------------------------------------------------------------
 
     def _fill_ids(self, given: list[str]) -> list[str]:
-        taken = set(given)
+        taken = set(given) | set(self.preset_ids.values())
         counter = 0
         ids = []
-        for value in given:
-            if not value:
+        for row, value in zip(self.rows, given, strict=True):
+            if not value and row in self.preset_ids:
+                value = self.preset_ids[row]
+            elif not value:
                 counter += 1
                 while f"P{counter:03d}" in taken:
                     counter += 1
@@ -401,9 +493,10 @@ class _FieldReader:
                 if ident:
                     self._error(
                         f"l'identifiant « {ident} » est utilisé par plusieurs projets "
-                        f"(lignes {_rows_text(rows)}). Chaque projet doit avoir le sien.",
+                        f"(lignes {rows_text(rows)}). Chaque projet doit avoir le sien.",
                         row=rows[0],
                         column=header,
+                        code="duplicate_id",
                     )
         return ids
 
@@ -418,6 +511,7 @@ class _FieldReader:
                     "pas un projet.",
                     row=row,
                     column=header,
+                    code="missing_title",
                 )
             elif _TOTAL_ROW.match(title):
                 self._error(
@@ -425,23 +519,82 @@ class _FieldReader:
                     "l'inventaire : les totaux sont calculés par l'outil.",
                     row=row,
                     column=header,
+                    code="total_row",
                 )
         folded = [title.casefold() for title in titles]
+        first_title = dict(zip(reversed(folded), reversed(titles), strict=True))
         for title, rows in _repeated(folded, self.rows).items():
             if title:
-                shown = titles[self.rows.index(rows[0])]
                 self._warning(
-                    f"l'intitulé « {shown} » apparaît plusieurs fois (lignes {_rows_text(rows)}) : doublon ?",
+                    f"l'intitulé « {first_title[title]} » apparaît plusieurs fois "
+                    f"(lignes {rows_text(rows)}) : doublon ?",
                     row=rows[0],
                     column=header,
+                    code="duplicate_title",
                 )
 
-    def _check_funding(self, columns: dict[str, object]) -> None:
-        present = [key for key in FUNDING_FIELDS if self.mapping.position(key) is not None]
-        header = self._header("capex")
-        if not present or header is None:
+    def _route_grants(self, columns: dict[str, object]) -> None:
+        """Grants given as an amount and a scheme in another column, into their sources (grants.py)."""
+        amount_header, scheme_header = self._header("grant_amount"), self._header("grant_scheme")
+        if amount_header is None:
+            if scheme_header is not None:
+                self.notes.append(
+                    f"La colonne « {scheme_header} » donne le dispositif de chaque aide, mais aucune "
+                    "colonne n'en donne le montant : indiquez laquelle, s'il y en a une."
+                )
             return
-        funding = np.nansum(np.vstack([columns[key] for key in present]), axis=0)
+        amounts = np.asarray(columns["grant_amount"], dtype=float)
+        schemes = columns["grant_scheme"] if scheme_header is not None else None
+        sources = {key: np.asarray(columns[key], dtype=float) for key in FUNDING_FIELDS}
+        mapped = frozenset(key for key in FUNDING_FIELDS if self.mapping.position(key) is not None)
+        routing = route_grants(amounts, schemes, sources, mapped)  # type: ignore[arg-type]
+        for key, added in routing.added.items():
+            given = added != 0
+            if given.any():
+                columns[key] = np.where(given, np.nan_to_num(sources[key]) + added, sources[key])
+        if schemes is None and np.any(~np.isnan(amounts) & (amounts != 0)):
+            self._warning(
+                f"aucune colonne ne dit de quel dispositif (DETR, DSIL, FEDER…) relève chaque subvention : "
+                f"les montants de « {amount_header} » sont comptés dans « Autres subventions ». Indiquez "
+                "la colonne du dispositif si le fichier en a une.",
+                column=amount_header,
+                code="grant_without_scheme",
+            )
+        if routing.elsewhere:
+            self._grants_elsewhere(routing.elsewhere, amount_header, scheme_header or "")
+        for key, positions in routing.already.items():
+            rows = [self.rows[position] for position in positions]
+            self._warning(
+                f"sur {format_number(len(rows))} ligne(s) ({rows_text(rows)}), « {amount_header} » donne "
+                f"une subvention de ce dispositif et la colonne « {self._header(key)} » un montant : celui "
+                f"de « {self._header(key)} » est gardé et la subvention n'y est pas ajoutée, pour ne pas "
+                "la compter deux fois. Vérifiez qu'il ne s'agit pas de deux aides différentes.",
+                column=self._header(key),
+                code="grant_already_counted",
+            )
+
+    def _grants_elsewhere(self, elsewhere: Mapping[str, list[int]], amount: str, scheme: str) -> None:
+        """One warning naming every scheme without a column of its own, and its rows."""
+        parts = []
+        for written, positions in elsewhere.items():
+            rows = [self.rows[position] for position in positions]
+            name = f"« {written} »" if written else "dispositif non renseigné"
+            parts.append(f"{name} ({format_number(len(rows))} ligne(s) : {rows_text(rows)})")
+        self._warning(
+            f"les subventions de « {amount} » dont le dispositif n'a pas de colonne à lui sont comptées "
+            f"dans « Autres subventions » : {' ; '.join(parts)}.",
+            column=scheme,
+            code="grant_scheme_elsewhere",
+        )
+
+    def _check_funding(self, columns: dict[str, object]) -> None:
+        header = self._header("capex")
+        if header is None:
+            return
+        stacked = np.vstack([np.asarray(columns[key], dtype=float) for key in FUNDING_FIELDS])
+        if np.all(np.isnan(stacked)):
+            return
+        funding = np.nansum(stacked, axis=0)
         capex = np.asarray(columns["capex"])
         with np.errstate(invalid="ignore"):
             above = funding > capex + 0.005
@@ -451,6 +604,7 @@ class _FieldReader:
                 f"d'investissement ({format_euros(capex[position])}). Vérifiez le plan de financement.",
                 row=self.rows[position],
                 column=header,
+                code="funding_above_cost",
             )
 
     def _check_dependencies(self, ids: list[str], needs: list[tuple[str, ...]]) -> None:
@@ -461,11 +615,22 @@ class _FieldReader:
         graph: dict[str, tuple[str, ...]] = {}
         for row, ident, wanted in zip(self.rows, ids, needs, strict=True):
             for need in wanted:
-                if need not in known:
+                if need in known:
+                    continue
+                if need in self.excluded:
+                    self._error(
+                        f"dépend de « {need} », écarté du classement avec la ligne {self.excluded[need]} "
+                        "(en erreur).",
+                        row=row,
+                        column=header,
+                        code="excluded_dependency",
+                    )
+                else:
                     self._error(
                         f"dépend de « {need} », qui n'est l'identifiant d'aucun projet.",
                         row=row,
                         column=header,
+                        code="unknown_dependency",
                     )
             if wanted:  # a project that waits for nothing cannot be in a cycle
                 graph[ident] = graph.get(ident, ()) + tuple(need for need in wanted if need in known)
@@ -476,7 +641,23 @@ class _FieldReader:
                 "attendre un projet qui l'attend ; retirez une de ces dépendances.",
                 row=row_of[cycle[0]],
                 column=header,
+                code="dependency_cycle",
             )
+
+    def _check_unmapped_amounts(self) -> None:
+        """Columns read as no field that look like money: named, so that the user maps them."""
+        used = set(self.mapping.positions.values())
+        used |= {ambiguity.position for ambiguity in self.mapping.ambiguities}
+        for position, header in enumerate(self.table.headers):
+            if position in used or not header:
+                continue
+            if looks_like_money(header, (row[position] for row in self.table.rows)):
+                self._warning(
+                    "cette colonne ressemble à un montant mais n'est lue comme aucun champ : si c'est un "
+                    "coût ou un financement, rattachez-la au champ qui convient.",
+                    column=header,
+                    code="unmapped_amount",
+                )
 
     # -- problems -----------------------------------------------------------------------
 
@@ -484,18 +665,100 @@ class _FieldReader:
         position = self.mapping.position(field_key)
         return None if position is None else self.table.headers[position]
 
-    def _error(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
-        self.problems.append(p.error(message, sheet=self.table.sheet, row=row, column=column))
+    def _error(
+        self, message: str, *, row: int | None = None, column: str | None = None, code: str | None = None
+    ) -> None:
+        self.problems.append(p.error(message, sheet=self.table.sheet, row=row, column=column, code=code))
 
-    def _warning(self, message: str, *, row: int | None = None, column: str | None = None) -> None:
-        self.problems.append(p.warning(message, sheet=self.table.sheet, row=row, column=column))
+    def _warning(
+        self, message: str, *, row: int | None = None, column: str | None = None, code: str | None = None
+    ) -> None:
+        self.problems.append(p.warning(message, sheet=self.table.sheet, row=row, column=column, code=code))
 
 
 _NOT_A_NUMBER = {
-    Kind.SCORE: "« {cell} » n'est pas une note. Saisissez un nombre {scale}.",
+    Kind.SCORE: "« {cell} » n'est pas une note. Saisissez un nombre {scale}, ou donnez une note à ce mot "
+    "dans la correspondance des mots et des notes.",
     Kind.AMOUNT: "« {cell} » n'est pas un montant. Écrivez un nombre, par exemple 1 200 000.",
     Kind.MONTHS: "« {cell} » n'est pas une durée en mois. Écrivez un nombre de mois positif.",
 }
+_NOT_A_NUMBER_CODE = {Kind.SCORE: "not_a_score", Kind.AMOUNT: "not_an_amount", Kind.MONTHS: "not_a_duration"}
+_OUT_OF_RANGE_CODE = {
+    Kind.SCORE: "score_out_of_scale",
+    Kind.AMOUNT: "negative_amount",
+    Kind.MONTHS: "not_a_duration",
+}
+_MULTIPLIER = re.compile(r"[0-9]\s*(k|m|md|mds)\s*(€|eur|euros?)?\s*$", re.IGNORECASE)
+_DURATION_TEXT = re.compile(
+    r"^\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>mois|ans?|années?|annees?)\s*$", re.IGNORECASE
+)
+
+
+def unit_factor(header: str, kind: Kind) -> float:
+    """What the header's unit multiplies its numbers by: « (k€) » 1 000, « (M€) » 10⁶, « (ans) » 12."""
+    words = header_words(header)
+    if kind is Kind.AMOUNT:
+        return 1e6 if "<m€>" in words else 1e3 if "<k€>" in words else 1.0
+    if kind is Kind.MONTHS:
+        return 12.0 if "<ans>" in words else 1.0
+    return 1.0
+
+
+def _has_multiplier(cell: Cell) -> bool:
+    """'12 k€' carries its own unit: the header's does not apply to it."""
+    return isinstance(cell, str) and _MULTIPLIER.search(cell) is not None
+
+
+def _months_in_text(cell: Cell) -> float | None:
+    """'18 mois' → 18, '2 ans' → 24: durations written with their unit."""
+    match = _DURATION_TEXT.match(str(cell))
+    if match is None:
+        return None
+    number = float(match.group("number").replace(",", "."))
+    return number if match.group("unit").lower().startswith("mois") else number * 12
+
+
+_MONEY_WORDS = frozenset(
+    {"montant", "cout", "subvention", "sub", "budget", "financement", "cofinancement", "depense", "prix",
+     "dotation", "aide", "participation", "investissement", "autofinancement", "chiffrage", "credit",
+     "enveloppe", "<€>", "<k€>", "<m€>", "ht", "ttc", "feder", "dsil", "detr", "dsid"}
+)  # fmt: skip
+_NOT_MONEY = frozenset(
+    {"<pct>", "<jours>", "<mois>", "<ans>", "<echelle>", "date", "annee", "nombre", "nb", "population",
+     "habitant", "identifiant", "numero", "n", "no", "ref", "reference", "latitude", "longitude", "lat",
+     "long", "surface", "superficie", "km", "effectif", "age", "levier", "note", "niveau", "rang",
+     "priorite", "duree", "delai"}
+)  # fmt: skip
+_NOT_MONEY_ROOTS = ("insee", "cod", "siren", "siret", "pop", "id", "num", "lat", "lon")
+_SAMPLE = 200
+
+
+def looks_like_money(header: str, cells: Iterable[Cell]) -> bool:
+    """A column of numbers whose header speaks of money, or of large numbers under any header.
+
+    Counts, codes, years, populations and coordinates are large numbers too: a header that
+    names one of them is never taken for money. A sample of the cells is enough to judge.
+    """
+    words = header_words(header)
+    if words & _NOT_MONEY or any(word.startswith(_NOT_MONEY_ROOTS) for word in words):
+        return False
+    filled = list(islice((cell for cell in cells if cell != "" and not _blank(cell)), _SAMPLE))
+    if not filled:
+        return False
+    numbers = [number for number in map(_plain_number, filled) if number is not None]
+    if words & _MONEY_WORDS:
+        return len(numbers) >= len(filled) / 2
+    if len(numbers) < 0.9 * len(filled):
+        return False
+    if all(float(n).is_integer() and 1900 <= n <= 2100 for n in numbers):
+        return False  # years
+    return float(np.median(numbers)) >= 1000
+
+
+def _plain_number(cell: Cell) -> float | None:
+    if isinstance(cell, str) and cell.strip().startswith("0") and cell.strip().isdigit():
+        return None  # a code written with its leading zero ('01002')
+    return parse_number(cell)
 
 
 def _empty_column(kind: Kind, count: int) -> object:
@@ -577,7 +840,7 @@ def dependency_cycles(graph: Mapping[str, Sequence[str]]) -> list[list[str]]:
 
 def with_mapping(inventory: Inventory, mapping: ColumnMapping) -> Inventory:
     """The same table read with another column mapping (what the dashboard's choices do)."""
-    return build_inventory(inventory.table, mapping, inventory.scale)
+    return _rebuilt(inventory, inventory.table, mapping)
 
 
 def with_cells(inventory: Inventory, edits: Mapping[tuple[int, str], Cell]) -> Inventory:
@@ -589,4 +852,117 @@ def with_cells(inventory: Inventory, edits: Mapping[tuple[int, str], Cell]) -> I
     for (row, label), value in edits.items():
         rows[row_at[row]][position[label]] = value
     table = replace(inventory.table, rows=tuple(tuple(row) for row in rows))
-    return build_inventory(table, inventory.mapping, inventory.scale)
+    return _rebuilt(inventory, table, inventory.mapping)
+
+
+def with_score_words(inventory: Inventory, words: ScoreWords | None) -> Inventory:
+    """The table read with the user's words for scores (None: proposed again from the file).
+
+    ValueError (French) when a word's score lies outside the inventory's scale.
+    """
+    return build_inventory(
+        inventory.table,
+        inventory.mapping,
+        inventory.scale,
+        words,
+        excluded=inventory.excluded_rows,
+        ids=_ids_by_row(inventory),
+    )
+
+
+def _rebuilt(inventory: Inventory, table: RawTable, mapping: ColumnMapping) -> Inventory:
+    return build_inventory(
+        table,
+        mapping,
+        inventory.scale,
+        inventory.chosen_words,
+        excluded=inventory.excluded_rows,
+        ids=_ids_by_row(inventory) if inventory.excluded_rows else None,
+    )
+
+
+def _ids_by_row(inventory: Inventory) -> dict[int, str]:
+    return dict(zip(inventory.projects.index, inventory.projects["id"], strict=True))
+
+
+# ---------------------------------------------------------------------------------------
+# Ranking without the rows in error (issue 8.5): explicit and reversible. The inventory
+# given is never changed; the one returned lacks the rows and records them, with their
+# reasons, in `excluded_rows` (for the workbook's Paramètres sheet and the command line).
+
+
+def row_errors(inventory: Inventory, extra: Iterable[Problem] = ()) -> dict[int, list[Problem]]:
+    """The errors tied to a project's row, by row: what leaving rows out can remove.
+
+    `extra` adds problems found elsewhere (a blank score of a chosen criterion).
+    """
+    rows = set(inventory.projects.index)
+    found: dict[int, list[Problem]] = {}
+    for problem in [*inventory.problems, *extra]:
+        if problem.is_error and problem.row in rows:
+            found.setdefault(problem.row, []).append(problem)
+    return found
+
+
+def unskippable_errors(inventory: Inventory, extra: Iterable[Problem] = ()) -> list[Problem]:
+    """Errors no row can be left out for (no title column, no projects, a criterion without column).
+
+    These must be fixed: the ranking stays impossible while they remain.
+    """
+    rows = set(inventory.projects.index)
+    return [
+        problem for problem in [*inventory.problems, *extra] if problem.is_error and problem.row not in rows
+    ]
+
+
+def without_rows(inventory: Inventory, reasons: Mapping[int, Sequence[str]]) -> Inventory:
+    """The inventory without the rows of `reasons` (spreadsheet row → why), re-validated.
+
+    Rows already left out stay out. Identifiers generated for rows without one keep the
+    values they had in the whole table, so that a plan naming P012 still means the same
+    project. ValueError for a row that is not a project's row of this inventory.
+    """
+    present = dict(zip(inventory.table.row_numbers, range(len(inventory.table.rows)), strict=True))
+    unknown = sorted(row for row in reasons if row not in present)
+    if unknown:
+        raise ValueError(f"Lignes absentes de l'inventaire : {rows_text(unknown)}.")
+    if not reasons:
+        return inventory
+    ids = _ids_by_row(inventory)
+    titles = dict(zip(inventory.projects.index, inventory.projects["title"], strict=True))
+    left_out = [
+        ExcludedRow(row, str(ids[row]), str(titles[row]), tuple(reasons[row])) for row in sorted(reasons)
+    ]
+    kept = [number for number in inventory.table.row_numbers if number not in reasons]
+    table = replace(
+        inventory.table,
+        rows=tuple(inventory.table.rows[present[number]] for number in kept),
+        row_numbers=tuple(kept),
+    )
+    excluded = tuple(sorted([*inventory.excluded_rows, *left_out], key=lambda row: row.row))
+    return build_inventory(
+        table, inventory.mapping, inventory.scale, inventory.chosen_words, excluded=excluded, ids=ids
+    )
+
+
+def without_error_rows(inventory: Inventory, extra: Iterable[Problem] = ()) -> Inventory:
+    """The inventory without every row that has an error (« classer sans les lignes en erreur »).
+
+    Leaving a project out can put another in error (it depended on it): such rows are left
+    out in turn, with that reason, until no row has an error. Errors not tied to a row stay
+    (`unskippable_errors`). `extra` adds problems found elsewhere, such as the criteria's.
+    """
+    extra = list(extra)
+    while True:
+        found = row_errors(inventory, extra)
+        if not found:
+            return inventory
+        inventory = without_rows(
+            inventory, {row: [_reason(problem) for problem in problems] for row, problems in found.items()}
+        )
+        extra = []  # their rows are out: what remains can only be the rebuilt inventory's own
+
+
+def _reason(problem: Problem) -> str:
+    where = f"colonne « {problem.column} » : " if problem.column else ""
+    return f"{where}{problem.message}"
