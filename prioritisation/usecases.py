@@ -20,7 +20,7 @@ from prioritisation.reading.fields import (
     FIELDS_BY_KEY,
     ColumnMapping,
     UnknownOverride,
-    field_key,
+    chosen_field,
     map_columns,
     normalise_header,
     with_choices,
@@ -87,7 +87,7 @@ def column_mapping(table: RawTable, columns: Sequence[tuple[str, str]]) -> Colum
     positions: dict[str, int | None] = {}
     labels = unique_labels(table.headers)
     for name, header in columns:
-        field = field_key(name) if name not in FIELDS_BY_KEY else name
+        field = chosen_field(name)
         if field is None:
             known = ", ".join(FIELDS_BY_KEY)
             raise UnknownOverride(f"Champ inconnu « {name} ». Champs possibles : {known}.")

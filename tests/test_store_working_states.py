@@ -12,6 +12,7 @@ import threading
 
 import pytest
 
+from prioritisation.reading.untrusted import ReadLimits
 from prioritisation.store import NewFile, NotFound, StaleRevision, Store, StoreSettings, TooLarge
 from tests.store_fixtures import raw_rows
 
@@ -195,4 +196,4 @@ def test_the_store_purges_by_itself_at_most_hourly(store_settings, clock):
 
 def test_defaults_keep_a_state_thirty_days_and_share_the_readers_upload_limit():
     settings = StoreSettings()
-    assert settings.working_state_days == 30 and settings.max_file_bytes == 20 * 1024 * 1024
+    assert settings.working_state_days == 30 and settings.max_file_bytes == ReadLimits().max_file_bytes

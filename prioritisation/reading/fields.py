@@ -616,7 +616,7 @@ def _apply_overrides(headers: list[object], overrides: Mapping[str, str]) -> dic
     by_name = {normalise_header(header): pos for pos, header in reversed(list(enumerate(headers)))}
     exact = {str(header).strip(): pos for pos, header in reversed(list(enumerate(headers)))}
     for name, header in overrides.items():
-        key = _chosen_field(name)
+        key = chosen_field(name)
         if key is None:
             known = ", ".join(spec.key for spec in ALL_FIELDS)
             raise UnknownOverride(f"Champ inconnu « {name} ». Champs possibles : {known}.")
@@ -639,7 +639,7 @@ _FIELD_BY_NAME: dict[str, str] = {
 }
 
 
-def _chosen_field(name: str) -> str | None:
+def chosen_field(name: str) -> str | None:
     """The field a column choice names: its key ('capex') or its template header, nothing looser.
 
     A choice is an order: a name that only resembles a field (« budget_total ») is refused
