@@ -5,14 +5,23 @@ from __future__ import annotations
 import streamlit as st
 
 from prioritisation.export.workbook import template_bytes
-from prioritisation.french import format_number
-from prioritisation.problems import errors, warnings
-from prioritisation.reading.fields import FIELDS
+from prioritisation.french import format_number, parse_number
+from prioritisation.problems import errors, group_problems, warnings
+from prioritisation.reading.fields import ALL_FIELDS
 from prioritisation.reading.inventory import Inventory, Scale, unique_labels
 from ui import data, state
 from ui.guard import page_guard
 from ui.pager import page_of_rows
-from ui.tables import LINE, edits_table, escape_markdown, problems_table, shown
+from ui.tables import (
+    LINE,
+    edits_table,
+    escape_markdown,
+    excluded_table,
+    groups_table,
+    problems_table,
+    shown,
+    words_table,
+)
 
 UPLOAD_KEY = "fichier_importe"
 SHEET_KEY = "choix_feuille"
@@ -135,7 +144,14 @@ def mapping_section() -> None:
     labels = unique_labels(inventory.table.headers)
     recognised = data.recognised_mapping()
     chosen = state.column_choices()
-    with st.expander("Correspondance des colonnes", expanded=False):
+    ambiguities = inventory.mapping.ambiguities
+    if ambiguities:
+        st.warning(
+            f"{format_number(len(ambiguities))} colonne(s) pourraient désigner plusieurs informations : "
+            "l'outil ne devine pas. Choisissez dans « Correspondance des colonnes ».",
+            icon=":material/help:",
+        )
+    with st.expander("Correspondance des colonnes", expanded=bool(ambiguities)):
         st.caption(
             "Pour chaque information attendue, la colonne de votre fichier qui la contient. "
             "Corrigez un choix si la reconnaissance automatique s'est trompée ; les autres "
@@ -143,7 +159,9 @@ def mapping_section() -> None:
         )
         columns = st.columns(3)
         options = [NO_COLUMN, *labels]
-        for number, field in enumerate(FIELDS):
+        for ambiguity in ambiguities:
+            st.markdown(f"- {escape_markdown(str(ambiguity))}")
+        for number, field in enumerate(ALL_FIELDS):
             position = inventory.mapping.position(field.key)
             current = NO_COLUMN if position is None else labels[position]
             how = (
@@ -154,6 +172,7 @@ def mapping_section() -> None:
             columns[number % 3].selectbox(
                 f"{field.header}" + (f" ({how})" if how else ""),
                 options,
+                format_func=shown,
                 index=options.index(current),
                 key=f"colonne_{field.key}",
                 on_change=on_column,
@@ -168,6 +187,7 @@ def report_section() -> None:
     blocking, notices = errors(found), warnings(found)
     name = escape_markdown(shown(state.source().file_name))
     st.subheader("Contrôle de l'inventaire")
+    skip_rows_section()
     if not found:
         st.success(
             f"« {name} » : aucun problème, l'inventaire peut être classé.", icon=":material/check_circle:"
@@ -184,7 +204,100 @@ def report_section() -> None:
             f"« {name} » : {format_number(len(notices))} avertissement(s), le classement reste possible.",
             icon=":material/warning:",
         )
-    st.dataframe(problems_table(found), hide_index=True, width="stretch")
+    groups = group_problems(found)
+    st.dataframe(groups_table(groups), hide_index=True, width="stretch")
+    repeated = [group for group in groups if group.count > 1]
+    if repeated:
+        with st.expander("Détail des problèmes répétés, ligne par ligne"):
+            chosen = st.selectbox(
+                "Problème",
+                range(len(repeated)),
+                format_func=lambda i: shown(repeated[i].summary()),
+                key="detail_probleme",
+            )
+            detail = list(repeated[chosen].problems)
+            st.dataframe(
+                problems_table(detail[page_of_rows(len(detail), 500, "detail_page", "cas")]),
+                hide_index=True,
+                width="stretch",
+            )
+
+
+def skip_rows_section() -> None:
+    """« Classer sans les lignes en erreur »: explicit, reversible, naming the rows left out."""
+    candidates = data.rows_in_error()
+    skipping = state.reading().skip_error_rows
+    if not candidates and not skipping:
+        return
+    st.toggle(
+        "Classer sans les lignes en erreur",
+        value=skipping,
+        key="sans_lignes_en_erreur",
+        on_change=on_skip_rows,
+        help="Les lignes en erreur sont écartées du classement, du plan et de l'export (elles restent "
+        "dans votre fichier) ; elles sont listées ici et dans la feuille Paramètres du classeur.",
+    )
+    excluded = data.excluded_rows()
+    if skipping and excluded:
+        st.info(
+            f"{format_number(len(excluded))} ligne(s) écartée(s) : "
+            + ", ".join(str(row.row) for row in excluded[:30])
+            + ("…" if len(excluded) > 30 else "")
+            + ". Désactivez l'interrupteur pour les reprendre.",
+            icon=":material/filter_alt:",
+        )
+        with st.expander("Les lignes écartées et pourquoi"):
+            st.dataframe(
+                excluded_table(excluded[page_of_rows(len(excluded), 500, "ecartees_page", "lignes")]),
+                hide_index=True,
+                width="stretch",
+            )
+    elif candidates:
+        st.caption(
+            f"{format_number(candidates)} ligne(s) ont une erreur. Vous pouvez les corriger, ou classer "
+            "sans elles."
+        )
+
+
+def on_skip_rows() -> None:
+    state.set_skip_error_rows(bool(state.widget_value("sans_lignes_en_erreur")))
+
+
+def score_words_section() -> None:
+    """Scores written in words (« faible », « P1 », « +++ »): the reading, shown and editable."""
+    inventory = data.inventory()
+    words = inventory.score_words
+    if not words:
+        return
+    title = f"Notes écrites en mots ({format_number(len(words.values))} mot(s) reconnu(s))"
+    with st.expander(title, expanded=True):
+        st.caption(
+            f"Ces mots des colonnes de notes sont lus comme des notes {inventory.scale.span()} ; "
+            "corrigez une valeur si elle ne vous convient pas."
+        )
+        key = f"mots_{state.editor_key()}"
+        st.data_editor(
+            words_table(words),
+            key=key,
+            on_change=on_words,
+            args=(key,),
+            disabled=["Mot"],
+            num_rows="fixed",
+            hide_index=True,
+        )
+
+
+def on_words(key: str) -> None:
+    editor = state.widget_value(key)
+    changes = editor.get("edited_rows", {}) if isinstance(editor, dict) else {}
+    words = dict(data.inventory().score_words.values)
+    names = list(words)
+    for row, columns in changes.items():
+        if "Note" in columns:
+            number = parse_number(str(columns["Note"]))
+            if number is not None:
+                words[names[row]] = number
+    state.set_score_words(tuple(words.items()))
 
 
 def table_section() -> None:
@@ -243,6 +356,7 @@ with page_guard("Inventaire"):
     upload_section()
     reading_section()
     mapping_section()
+    score_words_section()
     report_section()
     table_section()
     template_section()

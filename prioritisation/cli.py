@@ -15,9 +15,9 @@ from pathlib import Path
 
 from prioritisation import usecases
 from prioritisation.command import UsageError, build_parser, request_from
-from prioritisation.french import UnreadableValue, parse_number
+from prioritisation.french import UnreadableValue, format_number, parse_number
 from prioritisation.planning.schedule import InvalidPlan
-from prioritisation.problems import Problem
+from prioritisation.problems import Problem, group_problems
 from prioritisation.ranking.methods import InvalidSettings
 from prioritisation.ranking.priorities import CannotRank
 from prioritisation.reading.fields import FIELDS_BY_KEY, UnknownOverride
@@ -85,13 +85,17 @@ def _load(request: Request, limits: ReadLimits) -> Inventory:
 def _report_validation(inventory: Inventory, request: Request) -> int:
     print(mapping_report(inventory))
     found = usecases.validation_problems(inventory, request)
-    _print_problems(found)
+    _print_grouped(found)
+    _print_excluded(usecases.ranked_inventory(inventory, request))
     errors = sum(problem.is_error for problem in found)
-    projects = len(inventory.projects)
+    projects = format_number(len(usecases.ranked_inventory(inventory, request).projects))
     if errors:
-        print(f"{projects} projet(s), {errors} erreur(s) : corrigez-les avant de classer.", file=sys.stderr)
+        print(
+            f"{projects} projet(s), {format_number(errors)} erreur(s) : corrigez-les avant de classer.",
+            file=sys.stderr,
+        )
         return DATA_ERRORS
-    print(f"Inventaire valide : {projects} projet(s), {len(found)} avertissement(s).")
+    print(f"Inventaire valide : {projects} projet(s), {format_number(len(found))} avertissement(s).")
     return OK
 
 
@@ -102,6 +106,8 @@ def mapping_report(inventory: Inventory) -> str:
         f"Feuille « {table.sheet} », en-têtes ligne {table.header_row}, {len(inventory.projects)} projet(s)."
     ]
     lines.append("Colonnes reconnues :")
+    for ambiguity in inventory.mapping.ambiguities:
+        lines.append(f"  À trancher : {ambiguity} (--column CHAMP=EN-TÊTE)")
     for field_key, position in sorted(inventory.mapping.positions.items(), key=lambda item: item[1]):
         lines.append(f"  {FIELDS_BY_KEY[field_key].header} ← « {table.headers[position]} »")
     kept = [h or "(sans titre)" for i, h in enumerate(table.headers) if inventory.mapping.field_at(i) is None]
@@ -114,10 +120,12 @@ def _rank(request: Request, inventory: Inventory, output: Path) -> int:
     try:
         ranking = usecases.rank(inventory, request)
     except CannotRank as refused:
-        _print_problems(refused.problems)
-        print("Classement impossible : corrigez les erreurs ci-dessus.", file=sys.stderr)
+        _print_grouped(refused.problems)
+        hint = "" if request.reading.skip_error_rows else " (ou classez sans elles : --skip-error-rows)"
+        print(f"Classement impossible : corrigez les erreurs ci-dessus{hint}.", file=sys.stderr)
         return DATA_ERRORS
-    _print_problems(list(ranking.problems))
+    _print_grouped(list(ranking.problems))
+    _print_excluded(ranking.inventory)
     plan = usecases.plan(ranking, request.plan)
     _print_problems(list(plan.problems))
     for breach in plan.ceilings:
@@ -126,10 +134,10 @@ def _rank(request: Request, inventory: Inventory, output: Path) -> int:
     best = ranking.summary().iloc[0]
     retained = len(plan.calendar.retained)
     print(
-        f"{len(inventory.projects)} projets classés ({ranking.settings.method.label}, "
+        f"{format_number(len(ranking.inventory.projects))} projets classés ({ranking.settings.method.label}, "
         f"normalisation {ranking.result.normalisation.value}) ; premier : {best['Projet']}.\n"
         f"Plan ({plan.chosen.selection.label}, {plan.chosen.gap_text()}) : {retained} projet(s) retenu(s), "
-        f"{len(inventory.projects) - retained} reporté(s). Classeur écrit : {output}"
+        f"{format_number(len(ranking.inventory.projects) - retained)} reporté(s). Classeur écrit : {output}"
     )
     return OK
 
@@ -146,6 +154,24 @@ def _output_path(text: str) -> Path:
 def _print_problems(found: Sequence[Problem]) -> None:
     for problem in found:
         print(problem, file=sys.stderr)
+
+
+def _print_grouped(found: Sequence[Problem]) -> None:
+    """Every problem, those of one kind in one line with their count and rows (1 085 duplicate
+    titles make one line, not 1 085)."""
+    for group in group_problems(found):
+        print(group, file=sys.stderr)
+
+
+def _print_excluded(inventory: Inventory) -> None:
+    if inventory.excluded_rows:
+        print(
+            f"{format_number(len(inventory.excluded_rows))} ligne(s) écartée(s) car en erreur "
+            "(classement sans les lignes en erreur) :",
+            file=sys.stderr,
+        )
+        for row in inventory.excluded_rows:
+            print(f"  {row}", file=sys.stderr)
 
 
 def _fail(message: str, status: int) -> int:

@@ -43,6 +43,7 @@ from prioritisation.ranking.criteria import (
 )
 from prioritisation.ranking.methods import Method, Normalisation
 from prioritisation.reading.inventory import Scale
+from prioritisation.reading.scores import ScoreWords
 from prioritisation.request import DEFAULT_TIME_LIMIT, PlanOptions, ReadingOptions, Request, this_month
 
 PROGRAM = "python -m prioritisation"
@@ -139,6 +140,19 @@ def _request_options(command: argparse.ArgumentParser) -> None:
         help="lire un champ dans cette colonne (répétable) ; CHAMP= sans en-tête : aucune colonne",
     )  # fmt: skip
     reading.add_argument("--scale", help="échelle des notes, MIN-MAX (défaut 1-5)")
+    reading.add_argument(
+        "--score-words",
+        help='notes écrites en mots, ex. "faible=1;moyenne=3;forte=5" (défaut : d\'après le fichier)',
+    )
+    reading.add_argument(
+        "--score-word", action="append", default=[], metavar="MOT=NOTE",
+        help="un mot par option, pour un mot qui contient « ; » ou « = » (répétable)",
+    )  # fmt: skip
+    reading.add_argument(
+        "--skip-error-rows",
+        action="store_true",
+        help="classer sans les lignes en erreur (elles sont listées, et dans la feuille Paramètres)",
+    )
     ranking = command.add_argument_group("classement")
     ranking.add_argument("--criteria", help='ex. "Urgence:max,Impact:max,Faisabilité:max"')
     ranking.add_argument(
@@ -222,7 +236,35 @@ def _reading(arguments: argparse.Namespace) -> ReadingOptions:
             raise UsageError(f"--column « {pair} » : écrivez CHAMP=EN-TÊTE, ex. title=Nom de l'action")
         columns.append((name.strip(), header.strip()))
     scale = _scale(arguments.scale) if arguments.scale is not None else Scale()
-    return ReadingOptions(sheet=arguments.sheet, columns=tuple(columns), scale=scale)
+    words = None
+    if arguments.score_words is not None or arguments.score_word:
+        pairs = (
+            split_pairs(arguments.score_words, "MOT=NOTE, ex. faible=1;forte=5")
+            if arguments.score_words
+            else []
+        )
+        pairs += [(word, value) for word, _, value in (item.rpartition("=") for item in arguments.score_word)]
+        words = _score_words(pairs)
+    return ReadingOptions(
+        sheet=arguments.sheet,
+        columns=tuple(columns),
+        scale=scale,
+        score_words=words,
+        skip_error_rows=arguments.skip_error_rows,
+    )
+
+
+def _score_words(pairs: Sequence[tuple[str, str]]) -> ScoreWords:
+    values = []
+    for word, value in pairs:
+        number = parse_number(value)
+        if number is None:
+            raise UsageError(f"--score-words : « {value} » n'est pas une note (pour « {word} »).")
+        values.append((word, number))
+    try:
+        return ScoreWords(tuple(values))
+    except ValueError as problem:
+        raise UsageError(f"--score-words : {problem}") from problem
 
 
 _SCALE = re.compile(r"^\s*(-?[0-9][0-9.,]*)\s*-\s*(-?[0-9][0-9.,]*)\s*$")
@@ -379,6 +421,15 @@ def _reading_arguments(reading: ReadingOptions) -> list[str]:
         arguments += _opt("--column", f"{field_key}={header}")
     if reading.scale != Scale():
         arguments += _opt("--scale", f"{exact_number(reading.scale.low)}-{exact_number(reading.scale.high)}")
+    if reading.score_words is not None:
+        items = [f"{word}={exact_number(value)}" for word, value in reading.score_words.values]
+        if all(_listable(word) for word in reading.score_words.words):
+            arguments += _opt("--score-words", ";".join(items))
+        else:
+            for item in items:
+                arguments += _opt("--score-word", item)
+    if reading.skip_error_rows:
+        arguments.append("--skip-error-rows")
     return arguments
 
 

@@ -21,6 +21,7 @@ from prioritisation.planning.schedule import InvalidPlan, PlanSettings
 from prioritisation.ranking.criteria import RankingSettings
 from prioritisation.reading.fields import FIELDS_BY_KEY, UnknownOverride, map_columns
 from prioritisation.reading.inventory import Inventory, Scale, unique_labels
+from prioritisation.reading.scores import ScoreWords
 
 if TYPE_CHECKING:
     from prioritisation.planning.plan import Plan
@@ -45,6 +46,8 @@ class ReadingOptions:
     sheet: str | None = None
     columns: tuple[tuple[str, str], ...] = ()
     scale: Scale = field(default_factory=Scale)
+    score_words: ScoreWords | None = None  # words read as scores; None: proposed from the file
+    skip_error_rows: bool = False  # « classer sans les lignes en erreur » (they are listed)
 
     def __post_init__(self) -> None:
         fields = [name for name, _ in self.columns]
@@ -98,7 +101,11 @@ def reading_of(inventory: Inventory, sheet_given: bool = True) -> ReadingOptions
             position = chosen.get(key)
             columns.append((key, "" if position is None else _name_of(table.headers, labels, position)))
     return ReadingOptions(
-        sheet=table.sheet if sheet_given else None, columns=tuple(columns), scale=inventory.scale
+        sheet=table.sheet if sheet_given else None,
+        columns=tuple(columns),
+        scale=inventory.scale,
+        score_words=inventory.chosen_words,
+        skip_error_rows=bool(inventory.excluded_rows),
     )
 
 

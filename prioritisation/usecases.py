@@ -15,6 +15,7 @@ from pathlib import Path
 from prioritisation.planning.funding import funding_plans, funding_problems
 from prioritisation.planning.plan import Plan, make_plan
 from prioritisation.problems import Problem
+from prioritisation.ranking.criteria import criteria_matrix
 from prioritisation.ranking.priorities import Ranking, check, rank_inventory
 from prioritisation.reading.fields import (
     FIELDS_BY_KEY,
@@ -32,6 +33,7 @@ from prioritisation.reading.inventory import (
     locate_table,
     unique_labels,
     with_cells,
+    without_error_rows,
 )
 from prioritisation.reading.spreadsheet import RawWorkbook, read_bytes, read_file
 from prioritisation.reading.untrusted import ReadLimits
@@ -63,7 +65,7 @@ def read_inventory(
     named = {field: header for field, header in reading.columns if header}
     table = with_blank_columns(locate_table(workbook, sheet=reading.sheet, columns=named), added_columns)
     mapping = column_mapping(table, reading.columns)
-    inventory = build_inventory(table, mapping, reading.scale)
+    inventory = build_inventory(table, mapping, reading.scale, reading.score_words)
     return with_cells(inventory, dict(edits)) if edits else inventory
 
 
@@ -110,15 +112,29 @@ def _column_position(headers: Sequence[str], labels: Sequence[str], wanted: str,
 
 
 def validation_problems(inventory: Inventory, request: Request) -> list[Problem]:
-    """Every problem of the inventory, of the chosen criteria and of the funding plans, errors first."""
+    """Every problem of the inventory, of the chosen criteria and of the funding plans, errors first.
+
+    With « classer sans les lignes en erreur », the rows in error are those left out: what
+    remains is checked, and `ranked_inventory(...).excluded_rows` names what was left out.
+    """
+    inventory = ranked_inventory(inventory, request)
     found = check(inventory, request.ranking)
     found += funding_problems(inventory, funding_plans(inventory, request.plan.rules))
     return sorted(found, key=lambda problem: (not problem.is_error, problem.row or 0))
 
 
+def ranked_inventory(inventory: Inventory, request: Request) -> Inventory:
+    """The inventory the ranking works on: all of it, or without the rows in error when the
+    user asked for it (explicit and reversible: `inventory` itself is unchanged)."""
+    if not request.reading.skip_error_rows:
+        return inventory
+    _, _, criteria_problems = criteria_matrix(inventory, request.ranking)
+    return without_error_rows(inventory, extra=criteria_problems)
+
+
 def rank(inventory: Inventory, request: Request) -> Ranking:
     """The ranking under the request's settings; CannotRank with every problem if the data has errors."""
-    return rank_inventory(inventory, request.ranking)
+    return rank_inventory(ranked_inventory(inventory, request), request.ranking)
 
 
 def plan(ranking: Ranking, options: PlanOptions) -> Plan:

@@ -53,6 +53,22 @@ def argument_lists(draw: st.DrawFn) -> list[str]:
         arguments += [f"--column={field}={header}"]
     if draw(st.booleans()):
         arguments += ["--scale", draw(st.sampled_from(["0-10", "1-4", "0-100", "1-5", "0,5-4,5"]))]
+    if draw(st.booleans()):
+        arguments += [
+            "--score-words",
+            draw(st.sampled_from(["faible=1;moyenne=3;forte=5", "", "P1=5,P2=3,P3=1"])),
+        ]
+    from prioritisation.reading.scores import word_key
+
+    extra_words = st.lists(
+        plain_text.filter(lambda w: word_key(f"mot {w}")),
+        max_size=2,
+        unique_by=lambda w: word_key(f"mot {w}"),
+    )
+    for word in draw(extra_words):
+        arguments += [f"--score-word=mot {word}={draw(st.sampled_from(['1', '2,5', '4']))}"]
+    if draw(st.booleans()):
+        arguments.append("--skip-error-rows")
     names = draw(
         st.lists(
             st.one_of(st.sampled_from(["Urgence", "Impact", "Faisabilité", "Coût total HT"]), plain_text),

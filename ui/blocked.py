@@ -6,16 +6,25 @@ import streamlit as st
 
 from prioritisation.french import format_number
 from prioritisation.planning.portfolio import Selection
-from prioritisation.problems import Problem
+from prioritisation.problems import Problem, group_problems
 from prioritisation.ranking.priorities import CannotRank, Ranking
-from ui import data
+from ui import data, state
 from ui.navigation import page_of
-from ui.tables import escape_markdown, problems_table
+from ui.tables import escape_markdown, groups_table
 
 
 def show_blocked(message: str, problems: list[Problem]) -> None:
     st.error(message, icon=":material/error:")  # our own words
-    st.dataframe(problems_table(problems), hide_index=True, width="stretch")
+    st.dataframe(groups_table(group_problems(problems)), hide_index=True, width="stretch")
+    rows = data.rows_in_error()
+    if rows and not state.reading().skip_error_rows:
+        st.button(
+            f"Classer sans les {format_number(rows)} ligne(s) en erreur",
+            on_click=state.set_skip_error_rows,
+            args=(True,),
+            help="Les lignes écartées sont listées dans la page Inventaire et dans le classeur exporté ; "
+            "l'interrupteur de la page Inventaire les reprend.",
+        )
     spec = page_of("Inventaire")
     st.page_link(spec.script, label="Aller à l'Inventaire", icon=spec.icon)
 

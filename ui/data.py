@@ -320,3 +320,31 @@ def editable_page(rows: slice) -> Any:
         if row in page.index and label in page.columns:
             page.at[row, label] = typed
     return page
+
+
+def rows_in_error() -> int:
+    """How many projects' rows have an error (what « classer sans les lignes en erreur » would leave out)."""
+    from prioritisation.ranking.criteria import criteria_matrix
+    from prioritisation.reading.inventory import row_errors
+
+    def compute() -> int:
+        current = inventory()
+        try:
+            _, _, extra = criteria_matrix(current, state.settings())
+        except InvalidSettings:
+            extra = []
+        return len(row_errors(current, extra))
+
+    return remember(state.memo(), "lignes_en_erreur", (_inventory_key(), state.settings()), compute, keep=1)
+
+
+def excluded_rows() -> tuple:
+    """The rows left out of the ranking, and why (with « classer sans les lignes en erreur »)."""
+
+    def compute() -> tuple:
+        try:
+            return usecases.ranked_inventory(inventory(), state.request()).excluded_rows
+        except InvalidSettings:
+            return ()
+
+    return remember(state.memo(), "lignes_ecartees", (_inventory_key(), state.settings()), compute, keep=1)

@@ -31,6 +31,7 @@ from prioritisation.ranking.criteria import (
 )
 from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation
 from prioritisation.reading.inventory import Scale
+from prioritisation.reading.scores import ScoreWords
 from prioritisation.request import PlanForm, PlanOptions, ReadingOptions, Request
 
 BUNDLED_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "inventaire_exemple.xlsx"
@@ -59,6 +60,8 @@ _UPLOAD_MESSAGE = "message_import"
 _LINK_NOTICES = "avis_lien"
 _LINK_READ = "lien_lu"
 _MEMO = "memo"
+_WORDS = "mots_des_notes"
+_SKIP_ROWS = "sans_lignes_en_erreur_choisi"
 _ADDED_COLUMNS = "colonnes_ajoutees"
 SCORE_HEADERS = ("Urgence", "Impact", "Faisabilité")
 
@@ -111,7 +114,7 @@ def use_sample() -> None:
 
 def _switch_to(new: Source) -> None:
     st.session_state[_SOURCE] = new
-    for key in (_SHEET, _CHOICES, _EDITS, _MEMO, _ADDED_COLUMNS):
+    for key in (_SHEET, _CHOICES, _EDITS, _MEMO, _ADDED_COLUMNS, _WORDS, _SKIP_ROWS):
         st.session_state.pop(key, None)
     form = plan_form()
     set_plan_form(replace(form, must_do=(), excluded=()))  # identifiers of the previous file
@@ -166,11 +169,23 @@ def set_scale(value: Scale) -> None:
 
 
 def reading() -> ReadingOptions:
+    words = st.session_state.get(_WORDS)
     return ReadingOptions(
         sheet=sheet(),
         columns=tuple((field, label or "") for field, label in sorted(column_choices().items())),
         scale=scale(),
+        score_words=None if words is None else ScoreWords(tuple(words)),
+        skip_error_rows=bool(st.session_state.get(_SKIP_ROWS, False)),
     )
+
+
+def set_score_words(values: tuple[tuple[str, float], ...]) -> None:
+    """The user's values for the words read as scores (None: the tool's proposal)."""
+    st.session_state[_WORDS] = values
+
+
+def set_skip_error_rows(skip: bool) -> None:
+    st.session_state[_SKIP_ROWS] = skip
 
 
 # --- Edits made in the table ------------------------------------------------------------
@@ -520,6 +535,10 @@ def working_document() -> dict:
         "echelle": [scale().low, scale().high],
         "modifications": [[row, label, text] for (row, label), text in sorted(edits().items())],
         "colonnes_ajoutees": list(added_columns()),
+        "mots_des_notes": None
+        if st.session_state.get(_WORDS) is None
+        else [list(v) for v in st.session_state[_WORDS]],
+        "sans_lignes_en_erreur": bool(st.session_state.get(_SKIP_ROWS, False)),
         "criteres": [[c.name, c.maximise] for c in criteria()],
         "poids": weights(),
         "methode": choices.method.value,
@@ -585,6 +604,19 @@ def restore_document(document: dict, file_name: str | None, data: bytes | None) 
         lambda: st.session_state.__setitem__(
             _ADDED_COLUMNS, tuple(str(h) for h in document.get("colonnes_ajoutees", []))
         ),
+    )
+    attempt(
+        "mots des notes",
+        lambda: st.session_state.__setitem__(
+            _WORDS,
+            None
+            if document.get("mots_des_notes") is None
+            else tuple((str(w), float(v)) for w, v in document["mots_des_notes"]),
+        ),
+    )
+    attempt(
+        "lignes en erreur",
+        lambda: st.session_state.__setitem__(_SKIP_ROWS, bool(document.get("sans_lignes_en_erreur", False))),
     )
     attempt(
         "critères",

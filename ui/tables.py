@@ -6,6 +6,8 @@ browser, the tables here carry French text. Nothing here is rendered as HTML.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -18,12 +20,13 @@ from prioritisation.french import (
     format_plain,
     parse_number,
 )
-from prioritisation.problems import Problem
+from prioritisation.problems import Problem, ProblemGroup
 from prioritisation.ranking.explanation import Explanation
 from prioritisation.ranking.methods import Method
 from prioritisation.ranking.priorities import Ranking
 from prioritisation.reading.fields import AXES, FIELDS_BY_KEY, Kind
-from prioritisation.reading.inventory import Inventory, cell_text, unique_labels
+from prioritisation.reading.inventory import ExcludedRow, Inventory, cell_text, unique_labels
+from prioritisation.reading.scores import ScoreWords
 
 LINE = "Ligne"
 
@@ -134,7 +137,41 @@ def problems_table(problems: list[Problem]) -> pd.DataFrame:
             "Feuille": [problem.sheet or "" for problem in problems],
             LINE: [str(problem.row) if problem.row else "" for problem in problems],
             "Colonne": [problem.column or "" for problem in problems],
-            "Problème": [problem.message for problem in problems],
+            "Problème": [shown(problem.message) for problem in problems],
+        }
+    )
+
+
+def groups_table(groups: list[ProblemGroup]) -> pd.DataFrame:
+    """One line per kind of problem: repeated ones counted, their rows listed (detail below)."""
+    return pd.DataFrame(
+        {
+            "Gravité": ["Erreur" if group.is_error else "Avertissement" for group in groups],
+            "Feuille": [shown(group.first.sheet or "") for group in groups],
+            LINE: [str(group.first.row) if group.count == 1 and group.first.row else "" for group in groups],
+            "Colonne": [shown(group.first.column or "") for group in groups],
+            "Problème": [shown(group.summary()) for group in groups],
+            "Cas": [format_number(group.count) for group in groups],
+        }
+    )
+
+
+def excluded_table(excluded: Sequence[ExcludedRow]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            LINE: [str(row.row) for row in excluded],
+            "Identifiant": [shown(row.id) for row in excluded],
+            "Projet": [shown(row.title) for row in excluded],
+            "Pourquoi": [" ; ".join(row.reasons) for row in excluded],
+        }
+    )
+
+
+def words_table(words: ScoreWords) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Mot": [shown(word) for word in words.words],
+            "Note": [format_plain(value) for _, value in words.values],
         }
     )
 

@@ -358,6 +358,16 @@ def parameter_rows(
         rows.append(
             [f"Colonne pour « {FIELDS_BY_KEY[field_key].header} »", inventory.table.headers[position]]
         )
+    if inventory.score_words:
+        rows.append(["Notes écrites en mots", inventory.score_words.describe()])
+    if inventory.excluded_rows:
+        rows.append(
+            [
+                "Lignes écartées (classement sans les lignes en erreur)",
+                f"{format_number(len(inventory.excluded_rows))} ligne(s), listées ci-dessous",
+            ]
+        )
+        rows += [["Ligne écartée", str(excluded)] for excluded in inventory.excluded_rows]
     rows += [["Avertissement", str(problem)] for problem in ranking.problems]
     return rows
 
