@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from prioritisation.export.workbook import ROBUSTNESS_SHEET, ranking_bytes
 from prioritisation.ranking.acceptability import rank_acceptability, weighted_scores
 from prioritisation.ranking.criteria import RankingSettings
-from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation, rank_matrix
+from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation, rank_matrix, rank_with_ties
 from prioritisation.ranking.priorities import rank_inventory
 from prioritisation.ranking.robustness import (
     RobustnessSettings,
@@ -292,20 +292,27 @@ def test_never_first_projects_have_no_central_weights_nor_confidence():
 # --- Flip intervals -----------------------------------------------------------------------------
 
 
-def brute_force_holds(values, weights, criterion, shares, members, method):
+def brute_force_holds(values, weights, criterion, shares, sets, method):
+    """At each share: every reference set is still above all the other projects (ties allowed)."""
     scores = weighted_scores(values, moved_weights(weights, criterion, shares), method)
-    return set_margin(scores, members) >= 0
+    return np.all(
+        [np.ones(len(shares), bool), *(set_margin(scores, members) >= 0 for members in sets)], axis=0
+    )
 
 
 def reference_sets(values, weights, method, top_n):
+    """From the ranking's own ranks (1, 1, 3…): the projects surely in the first N, and those not
+    surely out; with no tie across the limit, both are the first N."""
     ranked = rank_matrix(values, maximise=[True] * values.shape[1], weights=weights, method=method,
                          normalisation=Normalisation.MINMAX)  # fmt: skip
-    scores = weighted_scores(values, ranked.weights, method)[0]
-    order = np.argsort(-scores, kind="stable")
-    head, first = np.zeros(len(values), bool), np.zeros(len(values), bool)
-    head[order[:top_n]] = True
-    first[order[0]] = True
-    return head, first
+    ranks = rank_with_ties(weighted_scores(values, ranked.weights, method)[0])
+
+    def sets(limit):
+        surely_in = np.array([rank + np.sum(ranks == rank) - 1 <= limit for rank in ranks])
+        not_out = ranks <= limit
+        return [members for members in (surely_in, not_out) if members.any() and not members.all()]
+
+    return sets(top_n), sets(1)
 
 
 @st.composite
@@ -373,6 +380,16 @@ def test_weighted_sum_breakpoint_is_the_crossing_in_closed_form():
     assert interval.first_high == pytest.approx(0.6, abs=1e-12)
 
 
+def test_projects_tied_across_the_limit_may_swap_but_not_fall_behind_the_others():
+    """A = (1, 0) and B = (0, 1) tie for first at equal weights; C = (0.2, 0.2). Either may lead:
+    the first place is unchanged while both stay above C, for w1 between 0.2 and 0.8."""
+    values = np.array([[1, 0], [0, 1], [0.2, 0.2]])
+    (interval, _) = flip_intervals(values, [1, 1], method=Method.WEIGHTED_SUM, top_n=1)
+    assert (interval.first_low, interval.first_high) == pytest.approx((0.2, 0.8), abs=1e-12)
+    assert interval.first_tied == 2
+    assert "à l'ordre près des 2 ex aequo en tête" in interval_sentence("Urgence", interval)
+
+
 def test_a_single_criterion_has_no_flip_interval():
     assert flip_intervals(np.array([[1.0], [0.5]]), [1], method=Method.TOPSIS) == ()
 
@@ -387,7 +404,9 @@ def test_interval_sentences_read_as_the_issue_asks():
         "10 premiers inchangés de 18\u00a0% à 47\u00a0% ; premier inchangé de 25\u00a0% à 40\u00a0%."
     )
     no_room = FlipInterval(0, 0.3, 1, 0.3, 0.3, 0.3, 0.3, exact=True)
-    assert "ne peut pas bouger sans changer le premier" in interval_sentence("Urgence", no_room)
+    assert "ne peut pas bouger d'un dixième de point sans changer le premier" in interval_sentence(
+        "Urgence", no_room
+    )
 
 
 def test_badges_say_whether_the_side_of_the_budget_line_holds():

@@ -42,6 +42,7 @@ from prioritisation.ranking.robustness import (
     badges,
     confidence_definition,
     rank_precision_text,
+    tie_notes,
     top_words,
 )
 from prioritisation.reading.fields import AXES, FIELDS, FIELDS_BY_KEY, SCORE_FIELDS, Kind
@@ -365,25 +366,21 @@ def _write_robustness(
     first_row = writer.rows + 2
     interval_headers = [
         "Critère", "Poids actuel", f"{top_words(top_n).capitalize()} inchangés : de", "à",
-        "Le premier inchangé : de", "à", "Marges des poids",
+        "Le premier inchangé : de", "à", "Ex aequo à la limite", "Calcul",
     ]  # fmt: skip
     for column, header in enumerate(interval_headers):
         writer.sheet.write_string(first_row, column, header, formats["header"])
-    weights = _SheetWriter(
-        writer.sheet,
-        formats,
-        [None, "percent", "percent", "percent", "percent", "percent", None],
-        rows=first_row,
-    )
+    shares = ["percent"] * 5
+    weights = _SheetWriter(writer.sheet, formats, [None, *shares, None, None], rows=first_row)
     for interval in robustness.intervals:
         how = (
-            "exacte (somme pondérée : points de bascule calculés)"
+            "exact (somme pondérée : points de bascule calculés)"
             if interval.exact
             else f"à {format_plain(interval.tolerance * 100, 6)} point près (balayage puis dichotomie)"
         )
         weights.append(
             [labels[interval.criterion], interval.current, interval.top_low, interval.top_high,
-             interval.first_low, interval.first_high, how]
+             interval.first_low, interval.first_high, tie_notes(interval), how]
         )  # fmt: skip
 
 

@@ -341,33 +341,60 @@ def share_range(low: float, high: float) -> str | None:
 def interval_sentence(label: str, interval: FlipInterval) -> str:
     """« Le poids de « Impact » peut aller de 18 % à 47 % sans changer les 10 premiers, et de
     25 % à 40 % sans changer le premier. »"""
-    clauses = [(share_range(low, high), what) for low, high, what in _clauses(interval)]
+    clauses = [(share_range(low, high), what + _tie_note(tied, rank)) for low, high, what, tied, rank in
+               _clauses(interval)]  # fmt: skip
     if all(shown for shown, _ in clauses):
         ranges = ", et ".join(f"{shown} sans changer {what}" for shown, what in clauses)
         return f"Le poids de « {label} » peut aller {ranges}."
     phrases = [
-        f"peut aller {shown} sans changer {what}"
-        if shown
-        else f"ne peut pas bouger sans changer {what} (ex aequo à la limite)"
+        f"peut aller {shown} sans changer {what}" if shown else f"ne peut pas bouger d'un dixième de point "
+        f"sans changer {what}"
         for shown, what in clauses
-    ]
+    ]  # fmt: skip
     return f"Le poids de « {label} » " + " ; il ".join(phrases) + "."
 
 
 def interval_caption(interval: FlipInterval) -> str:
     """The short form under a weight's slider: « 10 premiers inchangés de 18 % à 47 % ; … »."""
     parts = []
-    for low, high, what in _clauses(interval):
+    for low, high, what, tied, _ in _clauses(interval):
         shown = share_range(low, high)
         head = what.removeprefix("les ").removeprefix("le ")
-        changed = "inchangés" if interval.top_n > 1 and what.startswith("les") else "inchangé"
-        parts.append(f"{head} {changed} {shown}" if shown else f"{head} : aucune marge (ex aequo)")
+        changed = "inchangés" if what.startswith("les") else "inchangé"
+        note = " (à l'ordre des ex aequo près)" if tied else ""
+        parts.append(
+            f"{head} {changed} {shown}{note}" if shown else f"{head} : moins d'un dixième de point de marge"
+        )
     text = " ; ".join(parts)
     return text[0].upper() + text[1:] + "."
 
 
-def _clauses(interval: FlipInterval) -> list[tuple[float, float, str]]:
-    clauses = [(interval.top_low, interval.top_high, top_words(interval.top_n))]
+def _clauses(interval: FlipInterval) -> list[tuple[float, float, str, int, int]]:
+    clauses = [(interval.top_low, interval.top_high, top_words(interval.top_n), interval.top_tied,
+                interval.top_tie_rank)]  # fmt: skip
     if interval.top_n > 1:
-        clauses.append((interval.first_low, interval.first_high, "le premier"))
+        clauses.append((interval.first_low, interval.first_high, "le premier", interval.first_tied, 1))
     return clauses
+
+
+def _tie_note(tied: int, rank: int) -> str:
+    """« (à l'ordre près des 4 ex aequo au 9e rang) »: which of them are in is a tie-break."""
+    if not tied:
+        return ""
+    where = "en tête" if rank == 1 else f"au {_ordinal(rank)} rang"
+    return f" (à l'ordre près des {tied} ex aequo {where})"
+
+
+def tie_notes(interval: FlipInterval) -> str:
+    """The ties across the limits today, in words (empty when there are none)."""
+    notes = []
+    if interval.top_tied and interval.top_n > 1:
+        where = f"au {_ordinal(interval.top_tie_rank)} rang"
+        notes.append(f"{interval.top_tied} ex aequo {where}, qui peuvent s'échanger")
+    if interval.first_tied:
+        notes.append(f"{interval.first_tied} ex aequo en tête, qui peuvent s'échanger")
+    return " ; ".join(notes)
+
+
+def _ordinal(rank: int) -> str:
+    return "1er" if rank == 1 else f"{rank}e"

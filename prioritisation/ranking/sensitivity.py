@@ -16,7 +16,7 @@ the same one?
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,10 +32,13 @@ FLIP_SCAN_POINTS = 401  # scan step 1/400 = 0.25 point
 class FlipInterval:
     """How far one weight (a share of the total, the others keeping their proportions) can move.
 
-    [top_low, top_high] keeps the first `top_n` projects as a set; [first_low, first_high]
-    keeps the first project. A tie at an end counts as unchanged. `exact` intervals come in
-    closed form (weighted sum); the others are found to `tolerance` after a scan of step
-    `scan_step`.
+    [top_low, top_high] keeps the first `top_n` projects; [first_low, first_high] keeps the
+    first. When projects tie across the limit today (`top_tied` of them at rank `top_tie_rank`;
+    `first_tied` at rank 1), which of them are « in » is a matter of tie-breaking: the head
+    counts as unchanged while the projects surely in stay above the tied group and the tied
+    group above the projects surely out — the tied ones may swap among themselves. A tie at an
+    end counts as unchanged. `exact` intervals come in closed form (weighted sum); the others
+    are found to `tolerance` after a scan of step `scan_step`.
     """
 
     criterion: int
@@ -48,6 +51,32 @@ class FlipInterval:
     exact: bool
     tolerance: float = 0.0
     scan_step: float = 0.0
+    top_tied: int = 0
+    top_tie_rank: int = 0
+    first_tied: int = 0
+
+
+@dataclass(frozen=True)
+class Head:
+    """The first N projects at the current weights, as sets that must stay on top (see FlipInterval)."""
+
+    sets: tuple[np.ndarray, ...]  # boolean masks over the projects: each must stay above the rest
+    tied: int  # projects tied across the limit (0 when the limit falls between two ranks)
+    tie_rank: int
+
+
+def head_of(ranks: np.ndarray, top_n: int) -> Head:
+    """From competition ranks (1, 1, 3…): the projects surely in (their whole tie group within the
+    first N), and those not surely out; each set must stay above all other projects."""
+    ranks = np.asarray(ranks)
+    _, group_of, group_sizes = np.unique(ranks, return_inverse=True, return_counts=True)
+    surely_in = ranks + group_sizes[group_of] - 1 <= top_n
+    not_out = ranks <= top_n
+    straddling = not_out & ~surely_in
+    candidates = (surely_in, not_out) if straddling.any() else (not_out,)
+    unique = [members for members in candidates if members.any() and not members.all()]
+    tie_rank = int(ranks[straddling][0]) if straddling.any() else 0
+    return Head(tuple(unique), int(straddling.sum()), tie_rank)
 
 
 def moved_weights(weights: Sequence[float], criterion: int, shares: np.ndarray) -> np.ndarray:
@@ -91,10 +120,8 @@ def flip_intervals(
         return ()
     top_n = min(top_n, projects)
     model = ScoreModel.of(values, method, vikor_v)
-    order = np.argsort(rank_with_ties(model.scores(unit)[0]), kind="stable")
-    head, first = np.zeros(projects, bool), np.zeros(projects, bool)
-    head[order[:top_n]] = True
-    first[order[0]] = True
+    ranks = rank_with_ties(model.scores(unit)[0])
+    head, first = head_of(ranks, top_n), head_of(ranks, 1)
     intervals = []
     for criterion in range(criteria):
         current = float(unit[criterion])
@@ -102,18 +129,29 @@ def flip_intervals(
             rest = moved_weights(unit, criterion, np.zeros(1))[0]
             base = values @ rest  # the score at share t is base + t·(x_j − base)
             slope = values[:, criterion] - base
-            ends = [_linear_interval(base, slope, members, current) for members in (head, first)]
-            intervals.append(FlipInterval(criterion, current, top_n, *ends[0], *ends[1], exact=True))
+            top, best = (_within(_linear_interval(base, slope, members, current) for members in part.sets)
+                         for part in (head, first))  # fmt: skip
+            exact, tolerance, step = True, 0.0, 0.0
         else:
             scan = _Scan(model, unit, criterion)
-            ends = [scan.interval(members, current) for members in (head, first)]
-            intervals.append(
-                FlipInterval(
-                    criterion, current, top_n, *ends[0], *ends[1], exact=False,
-                    tolerance=FLIP_TOLERANCE, scan_step=1.0 / (FLIP_SCAN_POINTS - 1),
-                )
-            )  # fmt: skip
+            top, best = (_within(scan.interval(members, current) for members in part.sets)
+                         for part in (head, first))  # fmt: skip
+            exact, tolerance, step = False, FLIP_TOLERANCE, 1.0 / (FLIP_SCAN_POINTS - 1)
+        intervals.append(
+            FlipInterval(
+                criterion, current, top_n, *top, *best, exact=exact, tolerance=tolerance, scan_step=step,
+                top_tied=head.tied, top_tie_rank=head.tie_rank, first_tied=first.tied,
+            )
+        )  # fmt: skip
     return tuple(intervals)
+
+
+def _within(intervals: Iterable[tuple[float, float]]) -> tuple[float, float]:
+    """Where every set holds: each interval contains the current share, so their intersection."""
+    low, high = 0.0, 1.0
+    for start, end in intervals:
+        low, high = max(low, start), min(high, end)
+    return low, high
 
 
 def set_margin(scores: np.ndarray, members: np.ndarray) -> np.ndarray:
