@@ -284,6 +284,23 @@ def test_a_clear_winner_is_confident_and_close_rivals_are_not():
     assert 0.0 < close.confidence[0] < 1.0 and 0.0 < close.confidence[1] < 1.0
 
 
+def test_weighted_sum_confidence_counts_only_possible_rivals_without_changing_the_answer():
+    """Projects that cannot catch a candidate even with every error in their favour are left out:
+    a Monte Carlo over all projects agrees within its tolerance."""
+    values = np.random.default_rng(8).integers(0, 5, (60, 3)) / 4
+    noise = np.full(3, 0.125)
+    result = acceptability(values, uniform(3, draws=3000), value_noise=noise, confidence_draws=20_000)
+    assert result.confidence_draws == 20_000
+    rng = np.random.default_rng(99)
+    for project in np.flatnonzero(~np.isnan(result.confidence))[:5]:
+        perturbed = values[None] + rng.uniform(-1, 1, (20_000, *values.shape)) * noise
+        scores = perturbed @ result.central_weights[project]
+        best = scores.max(axis=1)
+        near = scores >= best[:, None] - 1e-9
+        expected = np.mean(near[:, project] / near.sum(axis=1))
+        assert result.confidence[project] == pytest.approx(expected, abs=4 / np.sqrt(20_000))
+
+
 def test_never_first_projects_have_no_central_weights_nor_confidence():
     result = acceptability([[1, 1], [0, 0]], uniform(2, draws=100))
     assert np.isnan(result.central_weights[1]).all() and np.isnan(result.confidence[1])

@@ -24,6 +24,9 @@ from prioritisation.ranking.methods import Method
 TIE_TOLERANCE = 1e-9  # relative, as `rank_with_ties`: the ranking and its robustness agree on ties
 RANKS_SHOWN = 10
 CONFIDENCE_DRAWS = 1_000
+CONFIDENCE_CANDIDATES = 20  # the projects most often first get a confidence factor
+CONFIDENCE_WORK = 100_000_000  # TOPSIS and VIKOR: value draws × projects × criteria × candidates
+CONFIDENCE_MIN_DRAWS = 100
 # Memory bounds, in float64 cells: a batch of draws (sized to stay in cache: 2¹⁷ cells measured
 # fastest), and the rank histograms kept for the quantiles.
 BATCH_CELLS = 1 << 17
@@ -92,18 +95,24 @@ def _criteria_first(values: np.ndarray) -> np.ndarray:
 def _vikor_q(regret: np.ndarray, weights: np.ndarray, v: float) -> np.ndarray:
     utility = weights @ regret  # S: (..., C, projects)
     worst = np.zeros(utility.shape)  # R: running maximum over criteria, no (C, m, G) temporary
+    term = np.empty(utility.shape)
     for column in range(weights.shape[1]):
-        np.maximum(worst, weights[:, column, None] * regret[..., None, column, :], out=worst)
-    return v * _rescaled(utility) + (1.0 - v) * _rescaled(worst)
+        np.multiply(weights[:, column, None], regret[..., None, column, :], out=term)
+        np.maximum(worst, term, out=worst)
+    _rescale(utility)
+    _rescale(worst)
+    utility *= v
+    worst *= 1.0 - v
+    utility += worst
+    return utility
 
 
-def _rescaled(values: np.ndarray) -> np.ndarray:
-    """(x − min)/(max − min) over projects; 0 when all are equal (scikit-criteria's choice)."""
+def _rescale(values: np.ndarray) -> None:
+    """In place, (x − min)/(max − min) over projects; 0 when all are equal (scikit-criteria's)."""
     low = values.min(axis=-1, keepdims=True)
     span = values.max(axis=-1, keepdims=True) - low
-    result = np.zeros(values.shape)
-    np.divide(values - low, span, out=result, where=span != 0)
-    return result
+    values -= low
+    np.divide(values, span, out=values, where=span != 0)
 
 
 def weighted_scores(
@@ -135,6 +144,7 @@ class Acceptability:
     central_weights: np.ndarray  # projects × criteria; NaN where the project is never first
     confidence: np.ndarray  # NaN where the project is never first
     value_noise: np.ndarray  # per criterion, on the normalised scale, used for `confidence`
+    confidence_draws: int = 0  # value draws behind `confidence` (fewer on large TOPSIS/VIKOR runs)
 
     @property
     def first(self) -> np.ndarray:
@@ -168,7 +178,7 @@ class _Counts:
     def add_whole(self, groups: np.ndarray, positions: np.ndarray) -> None:
         """One whole project at each position (ufunc.at: no groups × bins temporary per batch)."""
         cells = groups * self.bins.shape[1] + self.bin_of[positions]
-        np.add.at(self.bins.reshape(-1), cells.reshape(-1), 1)
+        np.add.at(self.bins.reshape(-1), cells.reshape(-1), self.bins.dtype.type(1))  # typed: fast path
 
     def add_spread(self, groups: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> None:
         """Each member uniform over [start, start + length): +ramp at start, −ramp at its end."""
@@ -264,7 +274,9 @@ def rank_acceptability(
     central = np.full((groups, criteria), np.nan)
     ever_first = counts.first_mass > 0
     central[ever_first] = counts.first_weights[ever_first] / counts.first_mass[ever_first, None]
-    confidence = _confidence(values, member_of, central, method, vikor_v, noise, confidence_draws, seed)
+    confidence, used = _confidence(
+        values, member_of, central, counts.first_mass, method, vikor_v, noise, confidence_draws, seed
+    )
     return Acceptability(
         draws=draws,
         top_n=top_n,
@@ -277,6 +289,7 @@ def rank_acceptability(
         central_weights=central[member_of],
         confidence=confidence,
         value_noise=noise,
+        confidence_draws=used,
     )
 
 
@@ -359,41 +372,69 @@ def _confidence(
     values: np.ndarray,
     member_of: np.ndarray,
     central: np.ndarray,
+    first_share: np.ndarray,
     method: Method,
     vikor_v: float,
     noise: np.ndarray,
     draws: int,
     seed: int,
-) -> np.ndarray:
-    """P(first with its central weights) when each value is uncertain by ± `noise` (uniform).
+) -> tuple[np.ndarray, int]:
+    """P(first with its central weights) when each value is uncertain by ± `noise` (uniform), and
+    the number of value draws used.
 
-    One representative per group of identical projects (its twins have the same factor by
-    symmetry); the same value errors serve every candidate (common random numbers), in their
-    own random stream so that the weight draws do not depend on them.
+    For the `CONFIDENCE_CANDIDATES` groups most often first (the others: NaN). One representative
+    per group of identical projects (its twins have the same factor by symmetry). The same value
+    errors serve every candidate (common random numbers), in their own random stream so that
+    the weight draws do not depend on them. Bounded work: the weighted sum evaluates only the
+    projects that could overtake a candidate (exact: the others' best case stays below its
+    worst case); TOPSIS and VIKOR, whose ideal and rescaling involve every project, use fewer
+    draws on large inventories (`CONFIDENCE_WORK`).
     """
     projects, criteria = values.shape
     result = np.full(projects, np.nan)
-    candidates = np.flatnonzero(~np.isnan(central[:, 0]))
+    ever_first = np.flatnonzero(~np.isnan(central[:, 0]))
+    candidates = ever_first[np.argsort(-first_share[ever_first], kind="stable")][:CONFIDENCE_CANDIDATES]
     if candidates.size == 0:
-        return result
-    representative = np.array([np.flatnonzero(member_of == group)[0] for group in candidates])
+        return result, 0
+    _, first_member = np.unique(member_of, return_index=True)  # each group's first project
+    representative = first_member[candidates]
     centre = central[candidates]
     if not np.any(noise > 0):
         draws = 1  # exact values: one evaluation says it
+    evaluated = np.arange(projects)
+    if method is Method.WEIGHTED_SUM:
+        evaluated = _possible_rivals(values, centre, representative, noise)
+    else:
+        work = evaluated.size * criteria * (candidates.size + 2)
+        draws = min(draws, max(CONFIDENCE_MIN_DRAWS, CONFIDENCE_WORK // work))
+    subset = values[evaluated]
+    who = np.searchsorted(evaluated, representative)
     rng = np.random.default_rng([seed, 1])
     first = np.zeros(candidates.size)
-    batch = max(1, min(draws, BATCH_CELLS // max(1, projects * max(criteria, candidates.size))))
+    batch = max(1, min(draws, BATCH_CELLS // max(1, evaluated.size * max(criteria, candidates.size))))
     done = 0
     while done < draws:
         size = min(batch, draws - done)
-        perturbed = values[None] + rng.uniform(-1.0, 1.0, (size, projects, criteria)) * noise
+        perturbed = subset[None] + rng.uniform(-1.0, 1.0, (size, *subset.shape)) * noise
         scores = ScoreModel.of(perturbed, method, vikor_v).scores(centre)  # (size, candidates, projects)
-        first += _share_of_first(scores, representative).sum(axis=0)
+        first += _share_of_first(scores, who).sum(axis=0)
         done += size
-    share = first / draws
-    for group, value in zip(candidates, share, strict=True):
+    for group, value in zip(candidates, first / draws, strict=True):
         result[member_of == group] = value
-    return result
+    return result, draws
+
+
+def _possible_rivals(
+    values: np.ndarray, centre: np.ndarray, representative: np.ndarray, noise: np.ndarray
+) -> np.ndarray:
+    """Projects whose weighted sum, raised by the largest error, can reach some candidate's own
+    lowered by it (with its central weights); the candidates themselves included. Sorted."""
+    scores = values @ centre.T  # projects × candidates
+    reach = 2 * centre @ noise  # both values may move by ± noise
+    own = scores[representative, np.arange(len(representative))]
+    rivals = np.any(scores >= own - reach - tie_tolerance(own), axis=1)
+    rivals[representative] = True
+    return np.flatnonzero(rivals)
 
 
 def _share_of_first(scores: np.ndarray, who: np.ndarray) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 
 from prioritisation.french import format_number, format_percent
 from prioritisation.ranking.acceptability import (
+    CONFIDENCE_CANDIDATES,
     CONFIDENCE_DRAWS,
     RANKS_SHOWN,
     Acceptability,
@@ -276,17 +277,17 @@ def badges(order: np.ndarray, acceptability: Acceptability) -> list[str]:
 
 def confidence_definition(robustness: Robustness) -> str:
     """What the confidence factor means here (SMAA-2's p^c, with grades as the uncertain values)."""
-    if np.any(robustness.acceptability.value_noise > 0):
-        draws = format_number(robustness.settings.confidence_draws)
+    accepted = robustness.acceptability
+    who = f"calculé pour les {CONFIDENCE_CANDIDATES} projets les plus souvent premiers (au plus)"
+    if np.any(accepted.value_noise > 0):
         return (
             "probabilité d'être premier avec ses poids centraux quand chaque note est incertaine "
             "d'une demi-note (une note de 3 vaut entre 2,5 et 3,5, uniformément), les autres valeurs "
-            f"étant exactes ; {draws} tirages des notes ; calculé pour les projets premiers dans au "
-            "moins un tirage des poids"
+            f"étant exactes ; {format_number(accepted.confidence_draws)} tirages des notes ; {who}"
         )
     return (
         "aucun critère n'est une note : les valeurs sont exactes, et le facteur vaut 1 si le projet "
-        "est premier avec ses poids centraux, 0 sinon (une part en cas d'ex aequo)"
+        f"est premier avec ses poids centraux, 0 sinon (une part en cas d'ex aequo) ; {who}"
     )
 
 
