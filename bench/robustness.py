@@ -95,12 +95,12 @@ def scikit_criteria_loop(values: np.ndarray, weights: np.ndarray, method: Method
 def numpy_floor(values: np.ndarray, weights: np.ndarray, method: Method) -> np.ndarray:
     """Weighted sum only: the least any rank count can do (product, sort, count)."""
     projects = values.shape[0]
-    counts = np.zeros(projects * projects, dtype=np.int64)
+    counts = np.zeros(projects * projects, dtype=np.int32)
     batch = max(1, (1 << 17) // projects)
     positions = np.arange(projects)
     for start in range(0, len(weights), batch):
         order = np.argsort(-(weights[start : start + batch] @ values.T), axis=1)
-        counts += np.bincount((order * projects + positions).ravel(), minlength=projects * projects)
+        np.add.at(counts, (order * projects + positions).ravel(), np.int32(1))
     return counts
 
 
