@@ -18,7 +18,7 @@ from enum import Enum
 
 import numpy as np
 
-from prioritisation.french import format_number, format_percent
+from prioritisation.french import format_number, format_percent, format_plain
 from prioritisation.ranking.acceptability import (
     CONFIDENCE_CANDIDATES,
     CONFIDENCE_DRAWS,
@@ -100,7 +100,7 @@ class RobustnessSettings:
             )
         if self.sampling is Sampling.AROUND:
             return (
-                f"autour des poids actuels : chaque poids à ± {format_number(self.spread * 100, 1)} "
+                f"autour des poids actuels : chaque poids à ± {format_plain(self.spread * 100, 1)} "
                 "points au plus de sa part actuelle, tous ces jeux de poids (de total 100 %) "
                 "également probables"
             )
