@@ -327,7 +327,8 @@ def _count_batch(counts: _Counts, scores: np.ndarray, sizes: np.ndarray, weights
 
 
 def _sorted(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's order (best first) and its scores in that order, by one sort of packed keys.
+    """Each row's order (best first) and its scores in that order, by one sort of packed keys
+    (made in the scores' own memory: the scores are used up).
 
     Sorting unsigned 64-bit keys is several times faster than `argsort` of floats. The scores
     are ≥ 0 (every method's are, VIKOR's as 1 − Q), and the bits of non-negative floats sort
@@ -341,7 +342,7 @@ def _sorted(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         order = np.argsort(-scores, axis=1, kind="stable")
         return order, np.take_along_axis(scores, order, axis=1)
     low = np.uint64((1 << max(1, int(groups - 1).bit_length())) - 1)
-    keys = np.ascontiguousarray(scores, dtype=np.float64).view(np.uint64).copy()
+    keys = np.ascontiguousarray(scores, dtype=np.float64).view(np.uint64)  # reuses the scores' memory
     np.invert(keys, out=keys)
     keys &= ~low
     keys |= np.arange(groups, dtype=np.uint64)
