@@ -36,6 +36,15 @@ from prioritisation.planning.plan import (
 )
 from prioritisation.ranking.methods import METHOD_EXPLANATIONS, Method
 from prioritisation.ranking.priorities import RANK_HEADER, SCORE_HEADER, Ranking
+from prioritisation.ranking.robustness import (
+    Robustness,
+    badge_definition,
+    badges,
+    confidence_definition,
+    rank_precision_text,
+    tie_notes,
+    top_words,
+)
 from prioritisation.reading.fields import AXES, FIELDS, FIELDS_BY_KEY, SCORE_FIELDS, Kind
 from prioritisation.reading.untrusted import column_letters
 from prioritisation.request import Request, request_of
@@ -44,6 +53,7 @@ RANKING_SHEET = "Classement"
 PARAMETERS_SHEET = "Paramètres"
 CALENDAR_SHEET = "Calendrier"
 BUDGET_SHEET = "Budget"
+ROBUSTNESS_SHEET = "Robustesse"
 EUROS = '#,##0 "€"'
 SCORE_FORMAT = "0.0000"
 EXCEL_TEXT_LIMIT = 32_767
@@ -64,6 +74,7 @@ _FORMATS = {
     "euros": {"num_format": EUROS},
     "year": {"num_format": "0"},
     "score": {"num_format": SCORE_FORMAT},
+    "percent": {"num_format": "0.0 %"},
     "rank": {"num_format": "0"},
     "date": {"num_format": "dd/mm/yyyy"},
     "datetime": {"num_format": "dd/mm/yyyy hh:mm"},
@@ -158,13 +169,17 @@ def write_ranking(
     now: dt.datetime | None = None,
     plan: Plan | None = None,
     request: Request | None = None,
+    robustness: Robustness | None = None,
 ) -> None:
-    """Write the sheets of DESIGN.md §4 to a path or a buffer: `Classement` and `Paramètres`,
-    and with a plan, `Calendrier` and `Budget` (and the plan's columns in `Classement`)."""
+    """Write the sheets of DESIGN.md §4 to a path or a buffer: `Classement` and `Paramètres`;
+    with a plan, `Calendrier` and `Budget` (and the plan's columns in `Classement`); with a
+    robustness analysis of this ranking, `Robustesse`."""
     workbook, formats = _open(destination)
     truncated = _write_classement(workbook, formats, ranking, plan)
     if plan is not None:
         _write_plan_sheets(workbook, formats, plan)
+    if robustness is not None:
+        _write_robustness(workbook, formats, ranking, robustness)
     headers = [*ranking.inventory.table.headers, RANK_HEADER, SCORE_HEADER, *(PLAN_HEADERS if plan else ())]
     notes = [
         ["Texte tronqué", f"ligne {row}, colonne « {headers[column]} » : plus de "
@@ -172,10 +187,16 @@ def write_ranking(
         for row, column in truncated
     ]  # fmt: skip
     plan_rows = plan_parameter_rows(plan) if plan is not None else []
+    robustness_rows = robustness_parameter_rows(robustness) if robustness is not None else []
     _write_parameters(
         workbook,
         formats,
-        [*parameter_rows(ranking, now or dt.datetime.now(), plan, request), *plan_rows, *notes],
+        [
+            *parameter_rows(ranking, now or dt.datetime.now(), plan, request),
+            *plan_rows,
+            *robustness_rows,
+            *notes,
+        ],
     )
     workbook.close()
 
@@ -186,9 +207,10 @@ def ranking_bytes(
     now: dt.datetime | None = None,
     plan: Plan | None = None,
     request: Request | None = None,
+    robustness: Robustness | None = None,
 ) -> bytes:
     buffer = BytesIO()
-    write_ranking(ranking, buffer, now=now, plan=plan, request=request)
+    write_ranking(ranking, buffer, now=now, plan=plan, request=request, robustness=robustness)
     return buffer.getvalue()
 
 
@@ -312,6 +334,81 @@ def plan_parameter_rows(plan: Plan) -> list[list[object]]:
     rows += [["Projet exclu", work_id] for work_id in sorted(settings.excluded)]
     rows += [["Plafond dépassé", breach] for breach in plan.ceilings]
     rows += [["Financement", str(problem)] for problem in plan.problems]
+    return rows
+
+
+def _write_robustness(
+    workbook: xlsxwriter.Workbook, formats: dict[str, Format], ranking: Ranking, robustness: Robustness
+) -> None:
+    """Per project (best first): P(rang 1), P(top N), median rank, 90 % rank interval, badge,
+    confidence and central weights; below, per weight, the shares that keep the head unchanged."""
+    accepted, top_n = robustness.acceptability, robustness.top_n
+    labels = [criterion.label for criterion in ranking.criteria]
+    headers = [
+        RANK_HEADER, "Identifiant", "Projet", "P(rang 1)", f"P({top_words(top_n).removeprefix('les ')})",
+        "Rang médian", "Rang au mieux (5 %)", "Rang au pire (95 %)", "Stabilité", "Facteur de confiance",
+        *(f"Poids central « {label} »" for label in labels),
+    ]  # fmt: skip
+    if top_n == 1:
+        headers[4] = "P(premier)"
+    column_formats = ["rank", None, None, "percent", "percent", "rank", "rank", "rank", None, "percent"]
+    column_formats += ["percent"] * len(labels)
+    projects = ranking.inventory.projects
+    ids, titles = projects["id"].to_numpy(dtype=object), projects["title"].to_numpy(dtype=object)
+    stability = badges(ranking.order, accepted)
+    rows = [
+        [
+            int(ranking.result.ranks[i]), ids[i], titles[i], float(accepted.first[i]), float(accepted.top[i]),
+            int(accepted.median_rank[i]), int(accepted.low_rank[i]), int(accepted.high_rank[i]),
+            stability[i], float(accepted.confidence[i]), *(float(w) for w in accepted.central_weights[i]),
+        ]
+        for i in ranking.order
+    ]  # fmt: skip
+    writer = _SheetWriter(workbook.add_worksheet(ROBUSTNESS_SHEET), formats, column_formats)
+    writer.start(headers, rows[:200])
+    for row in rows:
+        writer.append(row)
+    writer.finish(len(headers))
+    if not robustness.intervals:
+        return
+    first_row = writer.rows + 2
+    interval_headers = [
+        "Critère", "Poids actuel", f"{top_words(top_n).capitalize()} inchangés : de", "à",
+        "Le premier inchangé : de", "à", "Ex aequo à la limite", "Calcul",
+    ]  # fmt: skip
+    for column, header in enumerate(interval_headers):
+        writer.sheet.write_string(first_row, column, header, formats["header"])
+    shares = ["percent"] * 5
+    weights = _SheetWriter(writer.sheet, formats, [None, *shares, None, None], rows=first_row)
+    for interval in robustness.intervals:
+        how = (
+            "exact (somme pondérée : points de bascule calculés)"
+            if interval.exact
+            else f"à {format_plain(interval.tolerance * 100, 6)} point près (balayage puis dichotomie)"
+        )
+        weights.append(
+            [labels[interval.criterion], interval.current, interval.top_low, interval.top_high,
+             interval.first_low, interval.first_high, tie_notes(interval), how]
+        )  # fmt: skip
+
+
+def robustness_parameter_rows(robustness: Robustness) -> list[list[object]]:
+    """Everything needed to redo the robustness analysis, in French, after the ranking's."""
+    chosen, accepted = robustness.settings, robustness.acceptability
+    rows: list[list[object]] = [
+        ["Robustesse : tirages", chosen.draw_count],
+        ["Robustesse : graine", chosen.seed],
+        ["Robustesse : tirage des poids", chosen.sampling_text()],
+        ["Robustesse : N premiers", robustness.top_n],
+        ["Robustesse : ex aequo", "dans un tirage, des projets ex aequo se partagent à parts égales les "
+         "rangs qu'ils occupent"],
+        ["Robustesse : rangs", "rang médian et intervalle où tombent 90 % des tirages (du quantile 5 % au "
+         f"quantile 95 %) ; précision : {rank_precision_text(accepted)}"],
+        ["Robustesse : stabilité", badge_definition(robustness.top_n)],
+        ["Robustesse : poids centraux", "poids moyens des tirages où le projet est premier"],
+        ["Robustesse : facteur de confiance", confidence_definition(robustness)],
+        ["Robustesse : marges des poids", "chaque poids bouge seul, les autres gardant leurs proportions"],
+    ]  # fmt: skip
     return rows
 
 
