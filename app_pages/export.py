@@ -61,7 +61,7 @@ def downloads(ranking: Ranking) -> None:
     if plan is not None:
         left.caption(
             "Feuilles « Classement » (toutes vos colonnes, puis Rang, Score sur 100, Retenu, Début, "
-            "Fin, Motif du report), « Calendrier », « Budget » et « Paramètres ». Plan : "
+            "Fin, Motif du report), « Calendrier », « Budget », « Robustesse » et « Paramètres ». Plan : "
             f"{plan.chosen.selection.label}, "
             f"{format_number(len(plan.calendar.retained))} projet(s) retenu(s)."
         )

@@ -21,6 +21,7 @@ from ui import data, state
 from ui.blocked import show_blocked
 from ui.charts import contributions_chart
 from ui.guard import page_guard
+from ui.robustness import robustness_section, stability_badges, weight_interval_caption
 from ui.tables import (
     escape_markdown,
     explanation_table,
@@ -76,7 +77,7 @@ def on_method() -> None:
     )
 
 
-def weights_section(labels: dict[str, str]) -> None:
+def weights_section(labels: dict[str, str], ranking: Ranking | None) -> None:
     st.subheader("Poids des critères")
     chosen = state.criteria()
     core = {"urgency", "impact", "feasibility"} & {c.name for c in chosen}
@@ -89,7 +90,7 @@ def weights_section(labels: dict[str, str]) -> None:
     state.prepare_weight_sliders(chosen)
     shares = _shares([state.weight(criterion) for criterion in chosen])
     keys = state.weight_keys(chosen)
-    for criterion, share in zip(chosen, shares, strict=True):
+    for number, (criterion, share) in enumerate(zip(chosen, shares, strict=True)):
         direction = "" if criterion.maximise else " (à minimiser)"
         key = keys[criterion.name]
         st.slider(
@@ -101,6 +102,10 @@ def weights_section(labels: dict[str, str]) -> None:
             on_change=state.on_weight,
             args=(criterion.name, key),
         )
+        if ranking is not None and len(ranking.criteria) == len(chosen):
+            margin = weight_interval_caption(ranking, number, state.top_n())
+            if margin:
+                st.caption(escape_markdown(margin))
     st.caption(
         "Chaque poids est rapporté au total : seules les proportions comptent. "
         "Le lien de la page garde les critères, les poids et la méthode : copiez-le pour les partager."
@@ -231,7 +236,23 @@ def ranking_section(ranking: Ranking) -> None:
         format_func=shown,
     )
     every_column = filters[2].toggle("Toutes les colonnes", key="toutes_colonnes", persist_state="session")
-    table = ranked_table(ranking, moved, close_calls(ranking), every_column=every_column)
+    state.set_widget_value(state.TOP_N_KEY, state.top_n())
+    filters[2].number_input(
+        "N premiers (ce que le budget finance)",
+        min_value=1,
+        max_value=max(1, len(ranking.result.ranks)),
+        step=1,
+        key=state.TOP_N_KEY,
+        on_change=state.on_top_n,
+        help="Les badges « solide » et « fragile » et les marges des poids portent sur ces N premiers.",
+    )
+    table = ranked_table(
+        ranking,
+        moved,
+        close_calls(ranking),
+        every_column=every_column,
+        badges=stability_badges(ranking, state.top_n()),
+    )
     shown_rows = filtered_by(table, projects, axes, services)
     st.caption(
         f"{format_number(len(shown_rows))} projet(s) sur {format_number(len(table))}. « Évolution » : places "
@@ -260,6 +281,7 @@ def ranking_section(ranking: Ranking) -> None:
         if len(shown_rows) > CHART_PROJECTS:
             st.caption(f"Le graphique montre les {CHART_PROJECTS} premiers projets de la sélection.")
     why_section(ranking, shown_rows.index)
+    robustness_section(ranking, state.top_n(), positions)
 
 
 def _distinct(values: object) -> list[str]:
@@ -298,16 +320,16 @@ st.title("Priorisation")
 with page_guard("Priorisation"):
     inventory = data.inventory()
     labels = labels_of(inventory, state.criteria())
+    outcome = None if lacks_scores(inventory) else data.ranking()
     settings_column, result_column = st.columns([1, 3], gap="medium")
     with settings_column:
-        weights_section(labels)
+        weights_section(labels, outcome if isinstance(outcome, Ranking) else None)
         criteria_section(inventory, labels)
         method_section()
     with result_column:
-        if lacks_scores(inventory):
+        if outcome is None:
             no_scores_choice(inventory)
         else:
-            outcome = data.ranking()
             if isinstance(outcome, CannotRank):
                 blocked(outcome)
             elif isinstance(outcome, data.Refusal):

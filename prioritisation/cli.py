@@ -130,7 +130,8 @@ def _rank(request: Request, inventory: Inventory, output: Path) -> int:
     _print_problems(list(plan.problems))
     for breach in plan.ceilings:
         print(f"Plafond dépassé : {breach}", file=sys.stderr)
-    output.write_bytes(usecases.workbook_bytes(ranking, plan, request))
+    robustness = usecases.robustness(ranking, request)
+    output.write_bytes(usecases.workbook_bytes(ranking, plan, request, robustness=robustness))
     best = ranking.summary().iloc[0]
     retained = len(plan.calendar.retained)
     print(

@@ -32,7 +32,7 @@ from prioritisation.french import (
 )
 from prioritisation.planning.funding import SOURCE_LABELS, FundingRules, RegionCategory, source_of
 from prioritisation.planning.portfolio import Selection, StartGrid
-from prioritisation.planning.schedule import PlanSettings
+from prioritisation.planning.schedule import InvalidPlan, PlanSettings
 from prioritisation.ranking.criteria import (
     DEFAULT_CRITERIA,
     Criterion,
@@ -41,7 +41,8 @@ from prioritisation.ranking.criteria import (
     parse_criteria,
     parse_weights,
 )
-from prioritisation.ranking.methods import Method, Normalisation
+from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation
+from prioritisation.ranking.robustness import RobustnessSettings, Sampling
 from prioritisation.reading.inventory import Scale
 from prioritisation.reading.scores import ScoreWords
 from prioritisation.request import DEFAULT_TIME_LIMIT, PlanOptions, ReadingOptions, Request, this_month
@@ -168,6 +169,17 @@ def _request_options(command: argparse.ArgumentParser) -> None:
         help="défaut : scale (somme pondérée), vector (TOPSIS), minmax (VIKOR)",
     )
     ranking.add_argument("--vikor-v", help="VIKOR : poids de la stratégie de groupe, de 0 à 1 (défaut 0,5)")
+    robustness = command.add_argument_group("robustesse (feuille Robustesse du classeur)")
+    robustness.add_argument(
+        "--robustness", metavar="TIRAGES", help="tirages de poids, ex. 10000 (défaut : pas d'analyse)"
+    )
+    robustness.add_argument("--robustness-seed", help="graine du tirage (défaut 1)")
+    robustness.add_argument(
+        "--robustness-sampling", choices=[s.value for s in Sampling if s is not Sampling.GIVEN],
+        help="uniform : tous les jeux de poids (défaut) ; around : autour des poids donnés",
+    )  # fmt: skip
+    robustness.add_argument("--robustness-spread", help="écart autour des poids, en points de %% (défaut 10)")
+    robustness.add_argument("--top-n", help="les N premiers dont on mesure la stabilité (défaut 10)")
     plan = command.add_argument_group("plan (calendrier et budget)")
     plan.add_argument("--start", help="premier mois du plan, AAAA-MM (défaut : le mois en cours)")
     plan.add_argument("--horizon-years", help="durée du plan en années (défaut 6)")
@@ -223,8 +235,9 @@ def request_from(arguments: argparse.Namespace, today: dt.date | None = None) ->
             reading=_reading(arguments),
             ranking=_ranking(arguments),
             plan=_plan(arguments, today),
+            robustness=_robustness(arguments),
         )
-    except UnreadableValue as problem:
+    except (UnreadableValue, InvalidSettings, InvalidPlan) as problem:
         raise UsageError(str(problem)) from problem
 
 
@@ -338,6 +351,37 @@ def _plan(arguments: argparse.Namespace, today: dt.date | None) -> PlanOptions:
     )
 
 
+def _robustness(arguments: argparse.Namespace) -> RobustnessSettings | None:
+    options = (
+        arguments.robustness_seed,
+        arguments.robustness_sampling,
+        arguments.robustness_spread,
+        arguments.top_n,
+    )
+    if arguments.robustness is None:
+        if any(option is not None for option in options):
+            raise UsageError("Les options de robustesse demandent --robustness TIRAGES (ex. 10000).")
+        return None
+    defaults = RobustnessSettings()
+    spread = (
+        _number(arguments.robustness_spread, "--robustness-spread") if arguments.robustness_spread else None
+    )
+    return RobustnessSettings(
+        draws=_count(arguments.robustness, "--robustness", defaults.draws),
+        seed=_count(arguments.robustness_seed, "--robustness-seed", defaults.seed),
+        sampling=Sampling(arguments.robustness_sampling)
+        if arguments.robustness_sampling
+        else defaults.sampling,
+        spread=spread / 100 if spread is not None else defaults.spread,
+        top_n=_count(arguments.top_n, "--top-n", defaults.top_n),
+    )
+
+
+def _count(text: str | None, option: str, default: int) -> int:
+    whole = _whole(text, option, default)
+    return default if whole is None else whole
+
+
 def _number(text: str, option: str) -> float:
     number = parse_number(text)
     if number is None:
@@ -402,6 +446,7 @@ def request_arguments(request: Request, output: str | None = "classement.xlsx") 
     arguments += _reading_arguments(request.reading)
     arguments += _ranking_arguments(request.ranking)
     arguments += _plan_arguments(request.plan)
+    arguments += _robustness_arguments(request.robustness)
     if output is not None:
         arguments += ["-o", output]
     return [*arguments, "--", request.inventory] if dashed else arguments
@@ -494,6 +539,22 @@ def _plan_arguments(plan: PlanOptions) -> list[str]:
     if plan.time_limit != DEFAULT_TIME_LIMIT:
         arguments += _opt("--time-limit", exact_number(plan.time_limit))
     arguments += _rules_arguments(plan.rules)
+    return arguments
+
+
+def _robustness_arguments(settings: RobustnessSettings | None) -> list[str]:
+    if settings is None:
+        return []
+    defaults = RobustnessSettings()
+    arguments = _opt("--robustness", str(settings.draws))
+    if settings.seed != defaults.seed:
+        arguments += _opt("--robustness-seed", str(settings.seed))
+    if settings.sampling is not defaults.sampling:
+        arguments += _opt("--robustness-sampling", settings.sampling.value)
+    if settings.spread != defaults.spread:
+        arguments += _opt("--robustness-spread", exact_percent(settings.spread))
+    if settings.top_n != defaults.top_n:
+        arguments += _opt("--top-n", str(settings.top_n))
     return arguments
 
 

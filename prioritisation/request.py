@@ -19,6 +19,7 @@ from prioritisation.planning.funding import SOURCE_LABELS, FundingRules, RegionC
 from prioritisation.planning.portfolio import Selection, StartGrid
 from prioritisation.planning.schedule import InvalidPlan, PlanSettings
 from prioritisation.ranking.criteria import RankingSettings
+from prioritisation.ranking.robustness import RobustnessSettings
 from prioritisation.reading.fields import FIELDS_BY_KEY, UnknownOverride, map_columns
 from prioritisation.reading.inventory import Inventory, Scale, unique_labels
 from prioritisation.reading.scores import ScoreWords
@@ -83,6 +84,7 @@ class Request:
     reading: ReadingOptions = field(default_factory=ReadingOptions)
     ranking: RankingSettings = field(default_factory=RankingSettings)
     plan: PlanOptions = field(default_factory=PlanOptions)
+    robustness: RobustnessSettings | None = None  # the Robustesse sheet (rank acceptability, margins)
 
     def with_inventory(self, name: str) -> Request:
         return replace(self, inventory=name)

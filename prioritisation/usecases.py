@@ -17,6 +17,7 @@ from prioritisation.planning.plan import Plan, make_plan
 from prioritisation.problems import Problem
 from prioritisation.ranking.criteria import criteria_matrix
 from prioritisation.ranking.priorities import Ranking, check, rank_inventory
+from prioritisation.ranking.robustness import Robustness, analyse_ranking
 from prioritisation.reading.fields import (
     FIELDS_BY_KEY,
     ColumnMapping,
@@ -152,10 +153,21 @@ def plan(ranking: Ranking, options: PlanOptions) -> Plan:
 # --- Exporting ----------------------------------------------------------------------------------
 
 
+def robustness(ranking: Ranking, request: Request) -> Robustness | None:
+    """The rank acceptability and weight margins the request asks for (None: not asked)."""
+    if request.robustness is None:
+        return None
+    return analyse_ranking(ranking, request.robustness)
+
+
 def workbook_bytes(
-    ranking: Ranking, plan: Plan | None, request: Request | None = None, now: dt.datetime | None = None
+    ranking: Ranking,
+    plan: Plan | None,
+    request: Request | None = None,
+    now: dt.datetime | None = None,
+    robustness: Robustness | None = None,
 ) -> bytes:
     """The exported workbook (docs/contrats.md): the same from the dashboard and from `rank`."""
     from prioritisation.export.workbook import ranking_bytes
 
-    return ranking_bytes(ranking, plan=plan, request=request, now=now)
+    return ranking_bytes(ranking, plan=plan, request=request, now=now, robustness=robustness)

@@ -211,6 +211,7 @@ def test_a_user_uploads_ranks_and_exports_in_a_real_browser(
         "Classement",
         "Calendrier",
         "Budget",
+        "Robustesse",
         "Paramètres",
     ]
     exported = load_inventory(saved)

@@ -134,6 +134,16 @@ def argument_lists(draw: st.DrawFn) -> list[str]:
         if draw(st.booleans()):
             source = draw(st.sampled_from(sorted(SOURCE_LABELS.values())))
             arguments += [option, f"{source}={draw(french_amount)}"]
+    if draw(st.booleans()):
+        arguments += ["--robustness", draw(st.sampled_from(["10000", "500", "100 000"]))]
+        if draw(st.booleans()):
+            arguments += ["--robustness-seed", str(draw(st.integers(0, 10**6)))]
+        if draw(st.booleans()):
+            arguments += ["--robustness-sampling", draw(st.sampled_from(["uniform", "around"]))]
+        if draw(st.booleans()):
+            arguments += ["--robustness-spread", draw(st.sampled_from(["5", "12,5", "30"]))]
+        if draw(st.booleans()):
+            arguments += ["--top-n", str(draw(st.integers(1, 60)))]
     return [*arguments, "-o", "sortie.xlsx"]
 
 
@@ -176,6 +186,8 @@ def test_envelopes_separated_by_commas_as_the_specification_writes_them():
         (["--ceiling", "Région=1000"], "n'est pas une source de financement"),
         (["--horizon-years", "2,5"], "n'est pas un nombre entier"),
         (["--column", "=Projet"], "écrivez CHAMP=EN-TÊTE"),
+        (["--top-n", "5"], "demandent --robustness TIRAGES"),
+        (["--robustness", "0"], "nombre de tirages"),
     ],
 )
 def test_an_unreadable_option_is_refused_in_french(arguments, message):

@@ -229,12 +229,13 @@ def request() -> Request:
 def workbook_export(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes:
     """The workbook of `rank`: with the plan's sheets when the plan could be made."""
     options = None if plan is None else (plan.settings, plan.rules, plan.asked, plan.grid)
-    key = (_inventory_key(), ranked.settings, options, day)
     made = state.request()
+    key = (_inventory_key(), ranked.settings, options, day, made.robustness)
 
     def compute() -> Blob:
         now = dt.datetime.combine(day, dt.datetime.now().time())
-        return Blob(usecases.workbook_bytes(ranked, plan, made, now))
+        robustness = usecases.robustness(ranked, made)
+        return Blob(usecases.workbook_bytes(ranked, plan, made, now, robustness))
 
     return remember(state.memo(), "export", key, compute, keep=1, weigh=lambda blob: len(blob.data)).data
 
@@ -252,7 +253,7 @@ def workbook_download(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes
 
     def write() -> bytes:
         now = dt.datetime.combine(day, dt.datetime.now().time())
-        return usecases.workbook_bytes(ranked, plan, made, now)
+        return usecases.workbook_bytes(ranked, plan, made, now, usecases.robustness(ranked, made))
 
     return write
 

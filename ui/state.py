@@ -30,6 +30,7 @@ from prioritisation.ranking.criteria import (
     parse_criteria,
 )
 from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation
+from prioritisation.ranking.robustness import RobustnessSettings
 from prioritisation.reading.inventory import Scale
 from prioritisation.reading.scores import ScoreWords
 from prioritisation.request import PlanForm, PlanOptions, ReadingOptions, Request
@@ -61,6 +62,7 @@ _LINK_NOTICES = "avis_lien"
 _LINK_READ = "lien_lu"
 _MEMO = "memo"
 _WORDS = "mots_des_notes"
+_TOP_N = "n_premiers"
 _SKIP_ROWS = "sans_lignes_en_erreur_choisi"
 _ADDED_COLUMNS = "colonnes_ajoutees"
 SCORE_HEADERS = ("Urgence", "Impact", "Faisabilité")
@@ -373,6 +375,33 @@ def plan_options() -> tuple[PlanOptions | None, tuple[str, ...]]:
     return plan_form().options()
 
 
+DEFAULT_TOP_N = 10
+TOP_N_KEY = "robustesse_n"
+
+
+def top_n() -> int:
+    """The N of « les N premiers » whose stability is measured (what the budget can fund)."""
+    return int(st.session_state.get(_TOP_N, DEFAULT_TOP_N))
+
+
+def set_top_n(value: int) -> None:
+    st.session_state[_TOP_N] = max(1, int(value))
+
+
+def on_top_n() -> None:
+    set_top_n(int(st.session_state.get(TOP_N_KEY) or DEFAULT_TOP_N))
+
+
+def robustness_settings() -> RobustnessSettings | None:
+    """The robustness analysis the page shows (and the workbook and command carry)."""
+    from ui.robustness import current_settings
+
+    try:
+        return current_settings(top_n())
+    except InvalidSettings:
+        return None
+
+
 def request(selection: Selection | None = None) -> Request:
     """Everything that decides what the pages show, as the command line would read it.
 
@@ -383,7 +412,13 @@ def request(selection: Selection | None = None) -> Request:
     options = options or PlanOptions()
     if selection is not None:
         options = replace(options, selection=selection)
-    return Request(inventory=source().file_name, reading=reading(), ranking=settings(), plan=options)
+    return Request(
+        inventory=source().file_name,
+        reading=reading(),
+        ranking=settings(),
+        plan=options,
+        robustness=robustness_settings(),
+    )
 
 
 # --- The link ----------------------------------------------------------------------------------
@@ -544,6 +579,7 @@ def working_document() -> dict:
         "methode": choices.method.value,
         "normalisation": choices.normalisation.value if choices.normalisation else None,
         "vikor_v": choices.vikor_v,
+        "n_premiers": top_n(),
         "plan": {
             "debut": form.start.isoformat(),
             "horizon": form.horizon_years,
@@ -649,6 +685,7 @@ def restore_document(document: dict, file_name: str | None, data: bytes | None) 
         )
 
     attempt("méthode", ranking_back)
+    attempt("N premiers", lambda: set_top_n(int(document.get("n_premiers", DEFAULT_TOP_N))))
 
     def plan_back() -> None:
         kept = document.get("plan")

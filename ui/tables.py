@@ -67,7 +67,12 @@ def movement_text(places: int) -> str:
 
 
 def ranked_table(
-    ranking: Ranking, movement: np.ndarray, closeness: list[str], *, every_column: bool = False
+    ranking: Ranking,
+    movement: np.ndarray,
+    closeness: list[str],
+    *,
+    every_column: bool = False,
+    badges: list[str] | None = None,
 ) -> pd.DataFrame:
     """The ranking, best first, in the columns a room reads without scrolling sideways:
     rank, project, axis, score, movement against equal weights and close calls; with
@@ -89,6 +94,8 @@ def ranked_table(
         "Évolution": [movement_text(places) for places in movement[order].tolist()],
         "Départage": [closeness[position] for position in order.tolist()],
     }
+    if badges is not None:
+        columns["Stabilité"] = badges
     if every_column:
         columns["Service porteur"] = [shown(service) for service in ordered("owner_service")]
         columns["Coût d'investissement"] = format_amounts(
