@@ -47,11 +47,16 @@ KNAPSACK = [
 ]
 
 
-def test_knapsack_optimum_is_220_where_greedy_by_value_per_cost_gets_160():
-    budget = plan_settings(envelopes=((2026, 50.0),))
+@pytest.mark.parametrize(
+    ("grid", "capacity"), [(StartGrid.YEAR, None), (StartGrid.QUARTER, 3), (StartGrid.QUARTER, None)]
+)
+def test_knapsack_optimum_is_220_where_greedy_by_value_per_cost_gets_160(grid, capacity):
+    """Cormen et al., Introduction to Algorithms (0-1 knapsack): on every grid, with or without a
+    team capacity (counted month by month on the quarterly grid)."""
+    budget = plan_settings(envelopes=((2026, 50.0),), capacity=capacity)
     greedy = in_ranking_order(KNAPSACK, budget, order=["1", "2", "3"])  # by value / cost
     assert greedy.total_score == 160
-    best = optimal(KNAPSACK, budget)
+    best = optimal(KNAPSACK, budget, grid=grid)
     assert best.total_score == 220
     assert {p.work.id for p in best.calendar.retained} == {"2", "3"}
     assert best.selection is Selection.OPTIMAL and best.gap is not None and best.gap < 1e-4
@@ -573,3 +578,14 @@ def test_the_steps_of_the_search_never_get_worse_and_the_last_is_final(case):
     totals = [step.total_score for step in steps]
     assert all(later >= earlier - 1e-12 for earlier, later in itertools.pairwise(totals))
     assert all(step.stage for step in steps)
+
+
+@pytest.mark.parametrize("grid", list(StartGrid))
+def test_the_integer_search_reads_its_starts_whatever_the_model_counts_beside_them(grid):
+    """With a team capacity on the quarterly grid, the model counts projects in progress month by
+    month in variables of its own: the starts are read from the projects' variables only."""
+    from prioritisation.planning.portfolio import _Model
+
+    model = _Model(KNAPSACK, plan_settings(envelopes=((2026, 50.0),), capacity=3), grid.value)
+    starts, bound = model.integer(5, better_than=0)
+    assert starts is not None and set(starts) == {"2", "3"} and bound >= 220 - 1e-6

@@ -115,6 +115,7 @@ class DurationReport:
 
     @property
     def months(self) -> list[Months]:
+        """Each project's phases, in the inventory's order (a new list each call: read it once)."""
         return [project.months for project in self.projects]
 
     def invented(self) -> list[ProjectDuration]:
@@ -203,7 +204,7 @@ def plan_durations(
     )
     report = _Reporter(inventory)
     durations = []
-    for i, (work_id, row) in enumerate(zip(projects["id"], projects.index, strict=True)):
+    for i, (work_id, row) in enumerate(zip(projects["id"].tolist(), projects.index.tolist(), strict=True)):
         shape, rule = default_phases(defaults, settings, float(costs[i]), kinds[i])
         given = phases[i] >= 1  # NaN compares false
         total = float(totals[i]) if totals[i] >= 1 else None
@@ -211,17 +212,18 @@ def plan_durations(
             months: Months = (round(phases[i][0]), round(phases[i][1]), round(phases[i][2]))
             source, rule = DurationSource.PHASES, ""
             if total is not None and abs(sum(months) - total) >= 1:
-                report.contradiction(int(row), months, total)
+                report.contradiction(row, months, total)
         elif given.any():
             months = _completed(phases[i], given, total, shape)
             source = DurationSource.COMPLETED
             if total is not None and phases[i][given].sum() >= total:
-                report.phases_exceed_total(int(row), float(phases[i][given].sum()), total)
+                report.phases_exceed_total(row, float(phases[i][given].sum()), total)
         elif total is not None:
             months, source = split_like(total, shape), DurationSource.TOTAL
         else:
             months, source = shape, DurationSource.DEFAULT
-        report.unusual(int(row), phases[i], given, total)
+        if given.any() or (total is not None and total > FAR_TOTAL):
+            report.unusual(row, phases[i], given, total)
         durations.append(ProjectDuration(str(work_id), months, source, rule))
     return DurationReport(defaults, settings.phase_months, tuple(durations), tuple(report.problems))
 

@@ -80,20 +80,21 @@ def works_from(
         if isinstance(durations, DurationReport)
         else plan_durations(ranking.inventory, settings, durations or DurationDefaults())
     )
-    capex = np.nan_to_num(projects["capex"].to_numpy(dtype=float))
-    opex = np.nan_to_num(projects["opex"].to_numpy(dtype=float))
+    capex = np.nan_to_num(projects["capex"].to_numpy(dtype=float)).tolist()
+    opex = np.nan_to_num(projects["opex"].to_numpy(dtype=float)).tolist()
+    months, scores = report.months, priorities(ranking).tolist()
     return [
         Work(
             id=str(work_id),
             title=str(title),
             score=float(score),
-            capex=float(capex[i]),
-            opex=float(opex[i]),
-            months=report.months[i],
+            capex=capex[i],
+            opex=opex[i],
+            months=months[i],
             needs=tuple(needs),
         )
         for i, (work_id, title, score, needs) in enumerate(
-            zip(projects["id"], projects["title"], priorities(ranking), projects["depends_on"], strict=True)
+            zip(projects["id"], projects["title"], scores, projects["depends_on"], strict=True)
         )
     ]
 
@@ -214,7 +215,8 @@ def optimal_plans(plan: Plan, *, time_limit: float = 10.0, grid: StartGrid | Non
     For a page that runs it in a background thread and shows progress; `make_plan` takes the last.
     """
     works = plan.works()
-    order = [str(plan.ranking.inventory.projects["id"].iloc[i]) for i in plan.ranking.order]
+    ids = plan.ranking.inventory.projects["id"].to_numpy(dtype=object)
+    order = [str(ids[i]) for i in plan.ranking.order]
     for portfolio in optimal_steps(
         works,
         plan.settings,

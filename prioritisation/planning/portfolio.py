@@ -45,17 +45,17 @@ from prioritisation.planning.schedule import (
 
 if TYPE_CHECKING:  # scipy is imported where it is used: about 0.9 s off the dashboard's first page
     from scipy import sparse
-    from scipy.optimize import LinearConstraint, OptimizeResult
+    from scipy.optimize import Bounds, LinearConstraint, OptimizeResult
 
 EARLY_BONUS = 1e-6  # per year earlier, in the relaxation: among equal totals, start sooner
 PROVEN = 1e-4  # below this, the gap is reported as none
 TARGET_GAP = 0.005  # HiGHS stops once it has proven the portfolio within 0.5 % of the optimum
 # The monthly relaxation: above this many (project, month) columns it is not attempted (about
-# 500 projects over six years: bench/plan.py), and it never takes more than this share of the
-# time limit.
-MONTHLY_MAX_COLUMNS = 40_000
+# 250 projects over six years: beyond, it takes seconds; bench/plan.py), and it never takes more
+# than this share of the time limit.
+MONTHLY_MAX_COLUMNS = 12_000
 MONTHLY_SHARE = 0.3
-SWAP_SHARE, SWAP_MAX_SECONDS = 0.15, 1.0  # the swap pass's share of the time limit, and its cap
+SWAP_SHARE, SWAP_MAX_SECONDS = 0.05, 0.5  # the swap pass's share of the time limit, and its cap
 
 # scipy passes HiGHS's `objective_bound` through verbatim, with a warning each time: expected,
 # and silenced here once (a filter set around each call would not be thread-safe).
@@ -269,11 +269,15 @@ def optimal_steps(
         candidates.append(schedule_in_order(works, settings, preference, fixed=relaxed.starts))
         fill_seconds = max(fill_seconds, time.perf_counter() - filled_at)
     best = max(candidates, key=_rank_key)  # the first of equals: ranking order
-    swap_deadline = time.perf_counter() + min(SWAP_MAX_SECONDS, SWAP_SHARE * time_limit)
-    best = _swap_pass(works, settings, best, order, min(swap_deadline, deadline))
     bound = relaxed.bound
     yield _result(best, Selection.OPTIMAL, _gap(best.total_score, bound, model.bonus_slack), started, grid,
                   ranking_plan=ranking_plan, stage="relaxation et remplissages", final=False)  # fmt: skip
+
+    swap_deadline = time.perf_counter() + min(SWAP_MAX_SECONDS, SWAP_SHARE * time_limit)
+    if best.total_score < (1 - TARGET_GAP) * (bound - model.bonus_slack):
+        best = _swap_pass(works, settings, best, order, min(swap_deadline, deadline))
+    yield _result(best, Selection.OPTIMAL, _gap(best.total_score, bound, model.bonus_slack), started, grid,
+                  ranking_plan=ranking_plan, stage="échanges de projets", final=False)  # fmt: skip
 
     monthly_bound, monthly_note = _monthly_bound(
         works, settings, placed, model.required, deadline, time_limit
@@ -420,11 +424,14 @@ def _monthly_bound(
     """The relaxation over monthly starts: a bound on every plan's total (None, and why, when it is
     too large or too slow to compute)."""
     started = time.perf_counter()
-    model = _Model(works, settings, 1, placed, required=required, columns_limit=MONTHLY_MAX_COLUMNS)
-    if model.count > MONTHLY_MAX_COLUMNS:
+    columns = sum(
+        max(0, settings.months - work.length + 1) for work in works if work.id not in settings.excluded
+    )
+    if columns > MONTHLY_MAX_COLUMNS:
         return None, (
             f"trop de projets ({len(works)}) pour borner les démarrages mensuels dans le temps imparti"
         )
+    model = _Model(works, settings, 1, placed, required=required, prerequisites=False)
     allowed = min(MONTHLY_SHARE * time_limit, deadline - started)
     bound = model.bound(allowed - (time.perf_counter() - started)) if allowed > 0.05 else None
     if bound is None:
@@ -473,9 +480,10 @@ class _Model:
         placed: Mapping[str, int] | None = None,
         *,
         required: frozenset[str] | None = None,
-        columns_limit: int | None = None,
+        prerequisites: bool = True,
     ) -> None:
         self.works, self.settings, self.step = works, settings, step
+        self.prerequisites = prerequisites
         self.placed = dict(placed or {})
         self.required = settings.must_do if required is None else required
         self.years = _Years(settings)
@@ -485,9 +493,6 @@ class _Model:
         self._lower: list[np.ndarray] = []
         self._upper: list[np.ndarray] = []
         self._constraint: LinearConstraint | None = None
-        if columns_limit is not None and len(projects) > columns_limit:
-            self._set_columns(np.array(projects, dtype=int), np.array(starts, dtype=int), None)
-            return  # too large: counted, never solved
         self._set_columns(*self._affordable(np.array(projects, dtype=int), np.array(starts, dtype=int)))
 
     def _candidate_columns(self) -> tuple[list[int], list[int]]:
@@ -506,18 +511,25 @@ class _Model:
     def _affordable(
         self, project: np.ndarray, start: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The columns whose own spending fits every year's envelope, and that spending."""
+        """The columns whose own spending fits every year's envelope, and that spending.
+
+        Spending is linear in the cost: one profile per distinct set of phases, scaled.
+        """
         spend = np.zeros((len(project), len(self.settings.years)))
-        for p in np.unique(project):
-            columns = np.flatnonzero(project == p)
-            spend[columns] = self.years.spread(
-                monthly_capex(self.works[p], self.settings.cost_split), start[columns]
-            )
+        months = [self.works[p].months for p in project]
+        by_shape: dict[tuple[int, int, int], list[int]] = {}
+        for column, shape in enumerate(months):
+            by_shape.setdefault(shape, []).append(column)
+        for shape, columns in by_shape.items():
+            unit = monthly_capex(Work("", "", 0.0, 1.0, 0.0, shape), self.settings.cost_split)
+            picked = np.array(columns)
+            costs = np.array([self.works[p].capex for p in project[picked]])
+            spend[picked] = self.years.spread(unit, start[picked]) * costs[:, None]
         envelopes = np.array([self.settings.envelope(year) for year in self.settings.years])
         fits = np.all(spend <= envelopes[None, :] * (1 + 1e-12) + 1e-6, axis=1)
         return project[fits], start[fits], spend[fits]
 
-    def _set_columns(self, project: np.ndarray, start: np.ndarray, spend: np.ndarray | None) -> None:
+    def _set_columns(self, project: np.ndarray, start: np.ndarray, spend: np.ndarray) -> None:
         self.project, self.start, self.spend = project, start, spend
         self.length = np.array([self.works[p].length for p in project], dtype=int)
         self.scores = np.array([self.works[p].score for p in project], dtype=float)
@@ -531,10 +543,26 @@ class _Model:
     def count(self) -> int:
         return len(self.project)
 
+    @property
+    def running_variables(self) -> int:
+        """Months of the plan whose number of projects in progress is a variable of its own: with
+        starts finer than a year and a team capacity, counting projects month by month as starts
+        minus ends costs two coefficients a column instead of one per month it runs."""
+        return self.settings.months if self.settings.capacity is not None and self.step < 12 else 0
+
+    def _padded(self, values: np.ndarray) -> np.ndarray:
+        return np.concatenate([values, np.zeros(self.running_variables)])
+
+    def _bounds(self) -> Bounds:
+        from scipy.optimize import Bounds
+
+        upper = np.full(self.running_variables, float(self.settings.capacity or 0))
+        return Bounds(self._padded(np.zeros(self.count)), np.concatenate([np.ones(self.count), upper]))
+
     def relaxation(self) -> _Relaxation | None:
         """The linear relaxation: the starts it takes whole, how much of each project it starts,
         and its bound; None if infeasible."""
-        from scipy.optimize import Bounds, milp
+        from scipy.optimize import milp
 
         started = time.perf_counter()
         if self.count == 0:
@@ -542,32 +570,33 @@ class _Model:
                 return None
             return _Relaxation({}, np.zeros(len(self.works)), 0.0, 0.0)
         result = milp(
-            self.objective,
-            integrality=np.zeros(self.count),
-            bounds=Bounds(0, 1),
+            self._padded(self.objective),
+            integrality=self._padded(np.zeros(self.count)),
+            bounds=self._bounds(),
             constraints=self.constraints,
         )
         if result.x is None:
             return None
+        x = result.x[: self.count]
         share = np.zeros(len(self.works))
-        np.add.at(share, self.project, result.x)
+        np.add.at(share, self.project, x)
         return _Relaxation(
-            self._rounded(result.x), share, -result.fun + self.bonus_slack, time.perf_counter() - started
+            self._rounded(x), share, -result.fun + self.bonus_slack, time.perf_counter() - started
         )
 
     def bound(self, time_limit: float) -> float | None:
         """The linear relaxation's bound on the total score (no early-start bonus), or None if it is
         not solved within `time_limit` (or infeasible)."""
-        from scipy.optimize import Bounds, milp
+        from scipy.optimize import milp
 
         if self.count == 0:
             return 0.0
         if time_limit <= 0:
             return None
         result = milp(
-            -self.scores,
-            integrality=np.zeros(self.count),
-            bounds=Bounds(0, 1),
+            self._padded(-self.scores),
+            integrality=self._padded(np.zeros(self.count)),
+            bounds=self._bounds(),
             constraints=self.constraints,
             options={"time_limit": time_limit},
         )
@@ -584,7 +613,7 @@ class _Model:
         weights), HiGHS sees the objective is integral and prunes by whole units; the starts it
         finds are then pulled as early as they fit.
         """
-        from scipy.optimize import Bounds, milp
+        from scipy.optimize import milp
 
         options = {
             "time_limit": time_limit,
@@ -593,16 +622,16 @@ class _Model:
             "objective_bound": -better_than,
         }
         result = milp(
-            -self.scores,
-            integrality=np.ones(self.count),
-            bounds=Bounds(0, 1),
+            self._padded(-self.scores),
+            integrality=self._padded(np.ones(self.count)),
+            bounds=self._bounds(),
             constraints=self.constraints,
             options=options,
         )
         bound = _proven_bound(result, better_than)
         if result.x is None:
             return None, bound
-        chosen = np.flatnonzero(result.x > 0.5)
+        chosen = np.flatnonzero(result.x[: self.count] > 0.5)
         return {self.works[self.project[c]].id: int(self.start[c]) for c in chosen}, bound
 
     @property
@@ -639,7 +668,8 @@ class _Model:
         self._one_start_rows()
         self._envelope_rows()
         self._capacity_rows()
-        self._prerequisite_rows()
+        if self.prerequisites:  # without them, a looser bound, still valid, found sooner
+            self._prerequisite_rows()
         self._symmetry_rows()
         return sparse.vstack(self._rows).tocsr(), np.concatenate(self._lower), np.concatenate(self._upper)
 
@@ -648,7 +678,8 @@ class _Model:
     ) -> None:
         from scipy import sparse
 
-        self._rows.append(sparse.coo_matrix((values, (rows, columns)), shape=(len(lower), self.count)))
+        shape = (len(lower), self.count + self.running_variables)
+        self._rows.append(sparse.coo_matrix((values, (rows, columns)), shape=shape))
         self._lower.append(lower)
         self._upper.append(upper)
 
@@ -662,7 +693,7 @@ class _Model:
         capped = [
             y for y, year in enumerate(self.settings.years) if math.isfinite(self.settings.envelope(year))
         ]
-        if not capped or self.spend is None:
+        if not capped:
             return
         block = self.spend[:, capped].T  # capped years × columns
         rows, columns = np.nonzero(block > 0)
@@ -674,9 +705,13 @@ class _Model:
 
         Projects only finish between two starts, so the number in progress is highest at the
         starts themselves, and checking them is exact (with yearly starts, a sixth of the
-        coefficients of one row per month).
+        coefficients of one row per month). With finer starts, the number in progress is a
+        variable per month, bounded by the capacity: last month's, plus the starts, minus the ends.
         """
         if self.settings.capacity is None:
+            return
+        if self.running_variables:
+            self._running_rows()
             return
         points = np.unique(
             np.concatenate([np.arange(0, self.settings.months, self.step), list(self.placed.values())])
@@ -694,28 +729,45 @@ class _Model:
             np.full(len(points), float(self.settings.capacity)),
         )
 
+    def _running_rows(self) -> None:
+        """running[t] − running[t − 1] − (starts at t) + (ends at t) = 0, for every month t."""
+        months, count = self.settings.months, self.count
+        ends = self.start + self.length
+        inside = ends < months
+        running = count + np.arange(months)
+        self._add(
+            np.concatenate([self.start, ends[inside], np.arange(months), np.arange(1, months)]),
+            np.concatenate([np.arange(count), np.flatnonzero(inside), running, running[:-1]]),
+            np.concatenate(
+                [-np.ones(count), np.ones(int(inside.sum())), np.ones(months), -np.ones(months - 1)]
+            ),
+            np.zeros(months),
+            np.zeros(months),
+        )
+
     def _prerequisite_rows(self) -> None:
         """x[p, k] ≤ the starts of each prerequisite q that end by p's start."""
-        rows, columns, values = [], [], []
+        blocks_rows, blocks_columns, blocks_values = [], [], []
         by_project = {int(p): np.flatnonzero(self.project == p) for p in np.unique(self.project)}
         number = 0
-        for column in range(self.count):
-            p = int(self.project[column])
+        for p, mine in by_project.items():
             for need in self.works[p].needs:
                 q = self.index.get(need)
                 if q is None:
                     continue
-                candidates = by_project.get(q, np.zeros(0, dtype=int))
-                in_time = candidates[self.start[candidates] + self.length[candidates] <= self.start[column]]
-                rows += [number] * (1 + len(in_time))
-                columns += [column, *in_time.tolist()]
-                values += [1.0] + [-1.0] * len(in_time)
-                number += 1
+                theirs = by_project.get(q, np.zeros(0, dtype=int))
+                in_time = (self.start[theirs] + self.length[theirs])[None, :] <= self.start[mine][:, None]
+                rows = number + np.arange(len(mine))
+                pairs_row, pairs_column = np.nonzero(in_time)
+                blocks_rows += [rows, rows[pairs_row]]
+                blocks_columns += [mine, theirs[pairs_column]]
+                blocks_values += [np.ones(len(mine)), -np.ones(len(pairs_row))]
+                number += len(mine)
         if number:
             self._add(
-                np.array(rows),
-                np.array(columns),
-                np.array(values),
+                np.concatenate(blocks_rows),
+                np.concatenate(blocks_columns),
+                np.concatenate(blocks_values),
                 np.full(number, -np.inf),
                 np.zeros(number),
             )
