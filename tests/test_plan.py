@@ -413,9 +413,8 @@ def test_a_monthly_start_can_beat_the_grid_and_the_monthly_bound_says_how_far():
     on_grid, any_month = best_on_the_grid(works, plan), best_with_any_start(works, plan)
     assert any_month > on_grid  # the case exists: the grid's proof says nothing about it
     portfolio = optimal(works, plan, time_limit=5)
-    assert portfolio.total_score >= any_month - 1e-9 or portfolio.monthly_gap is not None
-    assert portfolio.monthly_gap is not None
-    assert any_month <= portfolio.total_score / (1 - portfolio.monthly_gap) + 1e-6
+    assert portfolio.monthly_bound is not None and any_month <= portfolio.monthly_bound + 1e-6
+    assert portfolio.total_score == pytest.approx(any_month)  # found here by filling month by month
 
 
 @settings(max_examples=25, deadline=None)
@@ -426,8 +425,9 @@ def test_the_monthly_bound_holds_against_every_combination_of_monthly_starts(cas
     plan = replace(plan, horizon_years=years, envelopes=plan.envelopes[: years + 1])
     portfolio = optimal(works, plan, time_limit=5)
     best = best_with_any_start(works, plan)
-    assert portfolio.monthly_gap is not None and portfolio.monthly_gap < 1
-    assert best <= portfolio.total_score / (1 - portfolio.monthly_gap) + 1e-6
+    assert portfolio.monthly_bound is not None and portfolio.monthly_gap is not None
+    assert best <= portfolio.monthly_bound + 1e-6
+    assert portfolio.bound is not None and best_on_the_grid(works, plan) <= portfolio.bound + 1e-6
     if portfolio.monthly_gap < 1e-4:
         assert portfolio.total_score >= best - 1e-6
         assert "optimal aussi" in portfolio.gap_text()
