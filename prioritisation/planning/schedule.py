@@ -1,7 +1,8 @@
 """The phased calendar: when each retained project runs, within envelopes, team and horizon.
 
 Time is counted in months from the plan's start (month 0). Each project runs through the
-phases of DESIGN.md §1 — diagnostic/cadrage, pilote, déploiement — then a review month;
+phases of a digital project — diagnostic/cadrage (3 to 6 months, usually), pilote (about
+12), déploiement (up to 24) — then a review month;
 its investment cost is spread over the three working phases by a split the user can
 change, and its operating cost starts when deployment ends.
 
