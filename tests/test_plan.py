@@ -589,3 +589,23 @@ def test_the_integer_search_reads_its_starts_whatever_the_model_counts_beside_th
     model = _Model(KNAPSACK, plan_settings(envelopes=((2026, 50.0),), capacity=3), grid.value)
     starts, bound = model.integer(5, better_than=0)
     assert starts is not None and set(starts) == {"2", "3"} and bound >= 220 - 1e-6
+
+
+def test_a_page_draws_the_ranking_order_plan_then_follows_the_optimal_search_step_by_step():
+    """The quick plan first; the optimal one as a series of ever better plans, the last final."""
+    from prioritisation.planning.plan import optimal_plans
+
+    headers = ["Identifiant", "Projet", "Urgence", "Impact", "Faisabilité", "Coût", "Durée (mois)"]
+    rows = [[f"P{i}", f"Projet {i}", 1 + i % 5, 1 + (i * 2) % 5, 1 + (i * 3) % 5, 10_000 * (1 + i % 7), 3 + i % 9]
+            for i in range(12)]  # fmt: skip
+    ranking = rank_inventory(load_inventory(corpus.simple_xlsx(headers, rows), "inventaire.xlsx"))
+    settings_ = PlanSettings(start=START, horizon_years=2, envelopes=((2026, 60_000.0), (2027, 60_000.0)))
+    quick = make_plan(ranking, settings_)
+    assert (
+        quick.chosen.selection is Selection.RANKING
+        and quick.chosen.gap_text() == "écart à l'optimum non calculé"
+    )
+    plans = list(optimal_plans(quick, time_limit=5))
+    assert [plan.chosen.final for plan in plans] == [False] * (len(plans) - 1) + [True]
+    assert all(plan.asked is Selection.OPTIMAL and plan.by_ranking is quick.by_ranking for plan in plans)
+    assert plans[-1].chosen.total_score >= quick.chosen.total_score
