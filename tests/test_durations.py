@@ -7,6 +7,8 @@ import datetime as dt
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from prioritisation.export.workbook import ranking_bytes
@@ -14,8 +16,13 @@ from prioritisation.planning.durations import (
     DefaultsBy,
     DurationDefaults,
     DurationSource,
+    cost_bands_text,
+    parse_cost_bands,
+    parse_phases,
+    parse_type_durations,
     plan_durations,
     project_types,
+    type_durations_text,
 )
 from prioritisation.planning.plan import make_plan
 from prioritisation.planning.schedule import InvalidPlan, PlanSettings
@@ -132,3 +139,34 @@ def test_the_plan_and_its_workbook_say_which_durations_were_invented():
     )
     assert parameters["Choix des durées par défaut"] == "selon le coût du projet"
     assert "Durées par défaut (coût" in parameters["Durées"]
+
+
+phases = st.tuples(st.integers(1, 60), st.integers(1, 60), st.integers(1, 60))
+
+
+type_names = st.text(
+    st.characters(blacklist_characters=";", blacklist_categories=("Cs", "Cc", "Zl", "Zp")),
+    min_size=1,
+    max_size=12,
+).filter(lambda name: name == name.strip() and name != "")
+amounts = st.floats(1, 1e7).map(lambda amount: round(amount, 2))
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(st.tuples(amounts, phases), min_size=1, max_size=4, unique_by=lambda band: band[0]),
+    st.lists(st.tuples(type_names, phases), max_size=4),
+)
+def test_defaults_written_as_text_read_back_the_same(bands, types):
+    """For the command line and the equivalent command: text → defaults → text → the same."""
+    bands = tuple(sorted(bands))
+    assert parse_cost_bands(cost_bands_text(bands)) == bands
+    assert parse_type_durations(type_durations_text(tuple(types))) == tuple(types)
+
+
+def test_durations_written_wrong_are_refused_in_french():
+    with pytest.raises(InvalidPlan, match="diagnostic/pilote/déploiement"):
+        parse_phases("4/12")
+    with pytest.raises(InvalidPlan, match="MONTANT=PHASES"):
+        parse_cost_bands("beaucoup=1/1/1")
+    assert parse_phases("4+12+18") == (4, 12, 18)

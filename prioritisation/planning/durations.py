@@ -285,3 +285,62 @@ class _Reporter:
                 row,
                 "duration",
             )
+
+
+# ---------------------------------------------------------------------------------------
+# Written as text, for the command line and the equivalent command (read back as written)
+
+
+def parse_phases(text: str) -> Months:
+    """'4/12/18' (or '4+12+18') → (4, 12, 18): diagnostic, pilot, deployment in months."""
+    parts = [part.strip() for part in text.replace("+", "/").split("/")]
+    if len(parts) != 3 or not all(part.isdigit() and int(part) >= 1 for part in parts):
+        raise InvalidPlan(
+            f"« {text} » : écrivez les trois phases en mois, diagnostic/pilote/déploiement, ex. 4/12/18."
+        )
+    return (int(parts[0]), int(parts[1]), int(parts[2]))
+
+
+def parse_cost_bands(text: str) -> tuple[tuple[float, Months], ...]:
+    """'10000=1/1/2;100000=2/4/6' → the phases below each amount, in increasing order."""
+    from prioritisation.french import parse_number
+
+    bands = []
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        amount, equals, phases = item.partition("=")
+        bound = parse_number(amount.strip())
+        if not equals or bound is None:
+            raise InvalidPlan(
+                f"« {item} » : écrivez chaque tranche sous la forme MONTANT=PHASES, ex. 10000=1/1/2."
+            )
+        bands.append((bound, parse_phases(phases)))
+    return tuple(bands)
+
+
+def parse_type_durations(text: str) -> tuple[tuple[str, Months], ...]:
+    """'Matériel=1/1/2;Réseau=3/9/24' → the phases of each project type, as written."""
+    types = []
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        name, equals, phases = item.rpartition("=")
+        if not equals or not name.strip():
+            raise InvalidPlan(
+                f"« {item} » : écrivez chaque type sous la forme TYPE=PHASES, ex. Matériel=1/1/2."
+            )
+        types.append((name.strip(), parse_phases(phases)))
+    return tuple(types)
+
+
+def phases_text(months: Months) -> str:
+    return "/".join(str(m) for m in months)
+
+
+def cost_bands_text(bands: tuple[tuple[float, Months], ...]) -> str:
+    """The inverse of `parse_cost_bands`."""
+    return ";".join(
+        f"{format_plain(bound)}={phases_text(months)}".replace("\u202f", "") for bound, months in bands
+    )
+
+
+def type_durations_text(types: tuple[tuple[str, Months], ...]) -> str:
+    """The inverse of `parse_type_durations` (a type's name may not hold « ; »)."""
+    return ";".join(f"{name}={phases_text(months)}" for name, months in types)
