@@ -7,6 +7,8 @@ import datetime as dt
 import io
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from prioritisation.export.workbook import ranking_bytes
@@ -217,3 +219,28 @@ def test_an_exemption_names_its_reason_and_what_is_not_understood_is_a_warning_n
     unclear = [p for p in problems if p.row == 3 and "non comprise" in p.message]
     assert len(unclear) == 1 and not unclear[0].is_error
     assert unclear[0].column == "Dérogation part minimale" and "« peut-être »" in unclear[0].message
+
+
+amount = st.none() | st.integers(0, 300_000)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 200_000), amount, amount, amount, amount), min_size=1, max_size=6))
+def test_what_the_budget_counts_adds_up_to_each_cost_and_never_more(rows):
+    """Whatever the funding declared, each project's sources add up to its cost: the Budget sheet's
+    totals are the money spent."""
+    headers = [
+        "Coût",
+        "FEDER (€)",
+        "DETR (€)",
+        "Partenaires privés (€)",
+        "Autofinancement (€)",
+        "Durée (mois)",
+    ]
+    table = [[f"Projet {i}", 3, 3, 3, *row, 3] for i, row in enumerate(rows)]
+    ranking = rank_inventory(inventory_of(headers, table))
+    for check, (cost, *_) in zip(funding_plans(ranking.inventory, FundingRules()), rows, strict=True):
+        assert sum(check.amounts.values()) == pytest.approx(cost)
+        assert all(value >= 0 for value in check.amounts.values())
+    plan = make_plan(ranking, PlanSettings(start=START, horizon_years=1))
+    assert plan.by_year().sum(axis=1).tolist() == pytest.approx(plan.calendar.spending().tolist())
