@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -46,11 +47,16 @@ KNAPSACK = [
 ]
 
 
-def test_knapsack_optimum_is_220_where_greedy_by_value_per_cost_gets_160():
-    budget = plan_settings(envelopes=((2026, 50.0),))
+@pytest.mark.parametrize(
+    ("grid", "capacity"), [(StartGrid.YEAR, None), (StartGrid.QUARTER, 3), (StartGrid.QUARTER, None)]
+)
+def test_knapsack_optimum_is_220_where_greedy_by_value_per_cost_gets_160(grid, capacity):
+    """Cormen et al., Introduction to Algorithms (0-1 knapsack): on every grid, with or without a
+    team capacity (counted month by month on the quarterly grid)."""
+    budget = plan_settings(envelopes=((2026, 50.0),), capacity=capacity)
     greedy = in_ranking_order(KNAPSACK, budget, order=["1", "2", "3"])  # by value / cost
     assert greedy.total_score == 160
-    best = optimal(KNAPSACK, budget)
+    best = optimal(KNAPSACK, budget, grid=grid)
     assert best.total_score == 220
     assert {p.work.id for p in best.calendar.retained} == {"2", "3"}
     assert best.selection is Selection.OPTIMAL and best.gap is not None and best.gap < 1e-4
@@ -103,9 +109,9 @@ def test_uncovered_cost_is_own_funds_and_exemptions_and_feder_caps_apply():
     first, exempt, feder = funding_plans(inventory, FundingRules())
     assert first.amounts["own_funds"] == 50_000 and first.compliant
     assert exempt.exempt and exempt.compliant
-    assert not feder.compliant and "FEDER" in feder.problems[0]
+    assert feder.status == "à vérifier" and "FEDER" in feder.problems[0]  # 60 % > 40 %: to check
     transition = funding_plans(inventory, FundingRules(region=RegionCategory.TRANSITION))[2]
-    assert transition.compliant
+    assert transition.status == "oui"  # 60 % in a transition region
 
 
 # --- The calendar -------------------------------------------------------------------------------
@@ -366,3 +372,240 @@ def test_ceilings_per_source_are_checked_in_total_and_per_year():
     assert any(breach.startswith("DETR :") for breach in breaches)
     assert any(breach.startswith("DETR 2026") for breach in breaches)
     assert ceiling_breaches(plan.by_year(), FundingRules()) == []
+
+
+# --- What "prouvé" proves (issue 10.4) --------------------------------------------------------------
+
+
+def test_the_gap_is_worded_as_what_is_proven_on_the_grid():
+    portfolio = optimal(KNAPSACK, plan_settings(envelopes=((2026, 50.0),)))
+    text = portfolio.gap_text()
+    assert text.startswith("optimal parmi les démarrages en début d'année ; ")
+    assert "prouvé)" not in text.split(";")[0]
+    bare = replace(portfolio, monthly_gap=None)
+    assert bare.gap_text() == (
+        "optimal parmi les démarrages en début d'année ; un démarrage en cours d'année peut faire mieux"
+    )
+    assert (
+        replace(bare, grid=StartGrid.QUARTER)
+        .gap_text()
+        .endswith("un démarrage en cours de trimestre peut faire mieux")
+    )
+
+
+def best_with_any_start(works: list[Work], plan: PlanSettings) -> float:
+    """Every combination of monthly starts (or none), tried one by one: the best feasible total."""
+    return best_on_the_grid(works, plan, step=1)
+
+
+# Sept. 2026 start, nothing to spend in 2026: on the yearly grid the 13-month project can only
+# start in Sept. 2026; a start in January 2027 funds it.
+MID_YEAR = (
+    [Work("A", "A", 1.0, 13.0, 0.0, (1, 1, 11)), Work("B", "B", 0.4, 12.0, 0.0, (1, 1, 10))],
+    PlanSettings(
+        start=dt.date(2026, 9, 1), horizon_years=2, envelopes=((2026, 0.0), (2027, 20.0), (2028, 20.0))
+    ),
+)
+
+
+def test_a_monthly_start_can_beat_the_grid_and_the_monthly_bound_says_how_far():
+    works, plan = MID_YEAR
+    on_grid, any_month = best_on_the_grid(works, plan), best_with_any_start(works, plan)
+    assert any_month > on_grid  # the case exists: the grid's proof says nothing about it
+    portfolio = optimal(works, plan, time_limit=5)
+    assert portfolio.monthly_bound is not None and any_month <= portfolio.monthly_bound + 1e-6
+    assert portfolio.total_score == pytest.approx(any_month)  # found here by filling month by month
+
+
+@settings(max_examples=25, deadline=None)
+@given(portfolios(dependencies=True, max_size=3), st.integers(1, 2))
+@example((MID_YEAR[0], MID_YEAR[1]), 2)
+def test_the_monthly_bound_holds_against_every_combination_of_monthly_starts(case, years):
+    works, plan = case
+    plan = replace(plan, horizon_years=years, envelopes=plan.envelopes[: years + 1])
+    portfolio = optimal(works, plan, time_limit=5)
+    best = best_with_any_start(works, plan)
+    assert portfolio.monthly_bound is not None and portfolio.monthly_gap is not None
+    assert best <= portfolio.monthly_bound + 1e-6
+    assert portfolio.bound is not None and best_on_the_grid(works, plan) <= portfolio.bound + 1e-6
+    if portfolio.monthly_gap < 1e-4:
+        assert portfolio.total_score >= best - 1e-6
+        assert "optimal aussi" in portfolio.gap_text()
+
+
+def test_beyond_a_few_hundred_projects_the_monthly_bound_is_skipped_and_said():
+    works = [Work(str(i), str(i), 0.5, 10.0, 0.0, (1, 1, 1)) for i in range(700)]
+    portfolio = optimal(works, PlanSettings(start=START, envelopes=((2026, 100.0),)), time_limit=5)
+    assert portfolio.monthly_gap is None and "trop de projets" in portfolio.monthly_note
+    assert portfolio.monthly_text().startswith("non calculé : trop de projets")
+    assert portfolio.gap_text().endswith("un démarrage en cours d'année peut faire mieux")
+
+
+# --- Must-do projects (issue 10.5) ------------------------------------------------------------------
+
+# The must-do project M is 13 months long: on the yearly grid it can only start in Sept. 2026,
+# where nothing may be spent; the ranking order starts it in January 2027. B1 comes before B2
+# and B3 in the ranking, yet B2 and B3 together are worth more and fit where B1 does.
+MUST_DO_BETWEEN_GRID_POINTS = (
+    [
+        Work("M", "Obligatoire", 0.1, 1.3, 0.0, (1, 1, 11)),
+        Work("B1", "B1", 0.9, 60.0, 0.0, SHORT),
+        Work("B2", "B2", 0.5, 40.0, 0.0, SHORT),
+        Work("B3", "B3", 0.5, 40.0, 0.0, SHORT),
+    ],
+    PlanSettings(
+        start=dt.date(2026, 9, 1),
+        horizon_years=2,
+        envelopes=((2026, 0.0), (2027, 81.5), (2028, 1.0)),
+        cost_split=(1 / 3, 1 / 3, 1 / 3),
+        must_do=frozenset({"M"}),
+    ),
+)
+
+
+def test_a_must_do_project_that_only_fits_between_grid_points_is_kept_without_a_false_alarm():
+    """Issue 10.5: the result said « Aucun portefeuille ne respecte toutes les contraintes » while
+    the plan it returned met them all, and a better plan existed."""
+    works, plan = MUST_DO_BETWEEN_GRID_POINTS
+    ranked = in_ranking_order(works, plan)
+    assert {p.work.id for p in ranked.calendar.retained} == {"M", "B1"}
+    best = optimal(works, plan, time_limit=5)
+    assert "Aucun portefeuille" not in best.note and best.selection is Selection.OPTIMAL
+    assert {p.work.id for p in best.calendar.retained} == {"M", "B2", "B3"}
+    assert best.total_score == pytest.approx(1.1)
+
+
+def test_a_must_do_project_longer_than_the_horizon_is_said_in_the_note_and_the_problems():
+    """Issue 10.5: it got no solver variable and disappeared silently."""
+    headers = ["Identifiant", "Projet", "Urgence", "Impact", "Faisabilité", "Coût", "Durée (mois)"]
+    rows = [["P1", "Court", 5, 5, 5, 100, 3], ["P2", "Trop long", 1, 1, 1, 100, 30]]
+    ranking = rank_inventory(load_inventory(corpus.simple_xlsx(headers, rows), "inventaire.xlsx"))
+    settings = PlanSettings(start=START, horizon_years=2, must_do=frozenset({"P2"}))
+    for selection in Selection:
+        plan = make_plan(ranking, settings, selection, time_limit=5)
+        assert "Projet obligatoire P2 (« Trop long ») non retenu : dure 30 mois" in plan.chosen.note
+        (problem,) = plan.must_do_problems
+        assert (problem.row, problem.column) == (3, "Identifiant")
+        assert "projet obligatoire non retenu par le plan" in problem.message
+        assert problem in plan.problems
+
+
+@settings(max_examples=40, deadline=None)
+@given(portfolios(), st.data())
+def test_the_optimal_plan_funds_every_must_do_project_the_ranking_order_funds(case, data):
+    works, plan = case
+    must = frozenset(data.draw(st.sets(st.sampled_from([w.id for w in works]), max_size=2)))
+    plan = replace(plan, must_do=must)
+    ranked = in_ranking_order(works, plan).calendar
+    best = optimal(works, plan, time_limit=5).calendar
+    funded = {p.work.id for p in best.retained}
+    assert {p.work.id for p in ranked.retained} & must <= funded
+
+
+# --- A constant criterion and the plan (issue 10.6) -----------------------------------------------
+
+
+def test_a_constant_criterion_does_not_change_the_optimal_portfolio():
+    """It added the same priority to every project, so two cheap projects outweighed a better one."""
+    from prioritisation.planning.plan import priorities
+    from prioritisation.ranking.criteria import Criterion, RankingSettings
+
+    headers = [
+        "Identifiant",
+        "Projet",
+        "Urgence",
+        "Impact",
+        "Faisabilité",
+        "Coût",
+        "Durée (mois)",
+        "Population",
+    ]
+    rows = [
+        ["A", "Le meilleur", 5, 5, 5, 100, 3, 1200],
+        ["B", "Moyen", 2.8, 2.8, 2.8, 50, 3, 1200],
+        ["C", "Moyen aussi", 2.8, 2.8, 2.8, 50, 3, 1200],
+    ]
+    inventory = load_inventory(corpus.simple_xlsx(headers, rows), "inventaire.xlsx")
+    settings_ = PlanSettings(start=START, horizon_years=1, envelopes=((2026, 100.0),))
+    plain = rank_inventory(inventory)
+    chosen = {}
+    for maximise in (True, False):
+        criteria = (
+            Criterion("urgency"),
+            Criterion("impact"),
+            Criterion("feasibility"),
+            Criterion("Population", maximise),
+        )
+        ranking = rank_inventory(inventory, RankingSettings(criteria=criteria, weights=(1, 1, 1, 3)))
+        np.testing.assert_allclose(priorities(ranking), priorities(plain), atol=1e-12)
+        plan = make_plan(ranking, settings_, Selection.OPTIMAL, time_limit=5)
+        chosen[maximise] = {p.work.id for p in plan.calendar.retained}
+    assert chosen[True] == chosen[False] == {"A"}
+
+
+# --- The search (issue 10.7) ----------------------------------------------------------------------
+
+
+def test_identical_projects_are_interchangeable_and_the_optimum_is_still_found():
+    works = [Work(f"S{i}", "Écran", 0.5, 30.0, 0.0, SHORT) for i in range(6)] + [
+        Work("X", "X", 0.8, 50.0, 0.0, SHORT)
+    ]
+    plan = plan_settings(horizon_years=2, envelopes=((2026, 100.0), (2027, 60.0)), capacity=3)
+    best = optimal(works, plan, time_limit=5)
+    assert best.total_score == pytest.approx(best_on_the_grid(works, plan))
+    assert best.gap is not None and best.gap < 1e-4
+
+
+def test_pulled_earlier_starts_sooner_and_still_fits():
+    from prioritisation.planning.schedule import pulled_earlier
+
+    works = [Work("A", "A", 1, 40, 0, SHORT), Work("B", "B", 1, 40, 0, SHORT, needs=("A",))]
+    plan = plan_settings(horizon_years=2, envelopes=((2026, 50.0), (2027, 50.0)))
+    moved = pulled_earlier(works, plan, {"A": 12, "B": 20})
+    assert moved == {"A": 0, "B": 12}  # B could follow A in March 2026, but 2026 has 10 € left
+    calendar = schedule_in_order(works, plan, fixed=moved)
+    assert calendar.spending().tolist() == pytest.approx([40, 40])
+
+
+@settings(max_examples=25, deadline=None)
+@given(portfolios())
+def test_the_steps_of_the_search_never_get_worse_and_the_last_is_final(case):
+    from prioritisation.planning.portfolio import optimal_steps
+
+    works, plan = case
+    steps = list(optimal_steps(works, plan, time_limit=5))
+    assert [step.final for step in steps] == [False] * (len(steps) - 1) + [True]
+    totals = [step.total_score for step in steps]
+    assert all(later >= earlier - 1e-12 for earlier, later in itertools.pairwise(totals))
+    assert all(step.stage for step in steps)
+
+
+@pytest.mark.parametrize("grid", list(StartGrid))
+def test_the_integer_search_reads_its_starts_whatever_the_model_counts_beside_them(grid):
+    """With a team capacity on the quarterly grid, the model counts projects in progress month by
+    month in variables of its own: the starts are read from the projects' variables only."""
+    from prioritisation.planning.portfolio import _Model
+
+    model = _Model(KNAPSACK, plan_settings(envelopes=((2026, 50.0),), capacity=3), grid.value)
+    starts, bound = model.integer(5, better_than=0)
+    assert starts is not None and set(starts) == {"2", "3"} and bound >= 220 - 1e-6
+
+
+def test_a_page_draws_the_ranking_order_plan_then_follows_the_optimal_search_step_by_step():
+    """The quick plan first; the optimal one as a series of ever better plans, the last final."""
+    from prioritisation.planning.plan import optimal_plans
+
+    headers = ["Identifiant", "Projet", "Urgence", "Impact", "Faisabilité", "Coût", "Durée (mois)"]
+    rows = [[f"P{i}", f"Projet {i}", 1 + i % 5, 1 + (i * 2) % 5, 1 + (i * 3) % 5, 10_000 * (1 + i % 7), 3 + i % 9]
+            for i in range(12)]  # fmt: skip
+    ranking = rank_inventory(load_inventory(corpus.simple_xlsx(headers, rows), "inventaire.xlsx"))
+    settings_ = PlanSettings(start=START, horizon_years=2, envelopes=((2026, 60_000.0), (2027, 60_000.0)))
+    quick = make_plan(ranking, settings_)
+    assert (
+        quick.chosen.selection is Selection.RANKING
+        and quick.chosen.gap_text() == "écart à l'optimum non calculé"
+    )
+    plans = list(optimal_plans(quick, time_limit=5))
+    assert [plan.chosen.final for plan in plans] == [False] * (len(plans) - 1) + [True]
+    assert all(plan.asked is Selection.OPTIMAL and plan.by_ranking is quick.by_ranking for plan in plans)
+    assert plans[-1].chosen.total_score >= quick.chosen.total_score

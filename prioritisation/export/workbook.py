@@ -308,6 +308,11 @@ def plan_parameter_rows(plan: Plan) -> list[list[object]]:
             "Durées par défaut (mois)",
             "diagnostic {}, pilote {}, déploiement {}".format(*settings.phase_months),
         ],
+    ]
+    if plan.durations is not None:
+        rows.append(["Choix des durées par défaut", plan.durations.defaults.by.label])
+        rows += [["Durées", note] for note in plan.duration_notes()]
+    rows += [
         [
             "Répartition du coût",
             "diagnostic {}, pilote {}, déploiement {}".format(
@@ -319,21 +324,22 @@ def plan_parameter_rows(plan: Plan) -> list[list[object]]:
         ["Projets retenus", len(plan.calendar.retained)],
         ["Score total retenu", plan.chosen.total_score],
         ["Écart à l'optimum", plan.chosen.gap_text()],
-        [
-            "Part propre minimale",
-            f"{format_percent(rules.min_own_share)} du financement public (CGCT L1111-10)",
-        ],
-        [
-            "Catégorie de région (FEDER)",
-            f"{rules.region.value} : {format_percent(rules.region.feder_max_share)} au plus",
-        ],
+    ]
+    if plan.chosen.selection is Selection.OPTIMAL:
+        rows.append(["Écart à l'optimum, tous mois de démarrage", plan.chosen.monthly_text()])
+    rows += [
+        ["Part propre minimale", rules.own_share_text],
+        ["Taux FEDER maximal", rules.feder_text],
     ]
     if plan.chosen.note:
         rows.append(["Remarque", plan.chosen.note])
     rows += [["Projet obligatoire", work_id] for work_id in sorted(settings.must_do)]
     rows += [["Projet exclu", work_id] for work_id in sorted(settings.excluded)]
     rows += [["Plafond dépassé", breach] for breach in plan.ceilings]
-    rows += [["Financement", str(problem)] for problem in plan.problems]
+    rows += [["Financement", str(problem)] for problem in plan.funding_problems]
+    if plan.durations is not None:
+        rows += [["Durée", str(problem)] for problem in plan.durations.problems]
+    rows += [["Projet obligatoire non retenu", str(problem)] for problem in plan.must_do_problems]
     return rows
 
 

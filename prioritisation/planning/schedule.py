@@ -1,7 +1,8 @@
 """The phased calendar: when each retained project runs, within envelopes, team and horizon.
 
 Time is counted in months from the plan's start (month 0). Each project runs through the
-phases of DESIGN.md §1 — diagnostic/cadrage, pilote, déploiement — then a review month;
+phases of a digital project — diagnostic/cadrage (3 to 6 months, usually), pilote (about
+12), déploiement (up to 24) — then a review month;
 its investment cost is spread over the three working phases by a split the user can
 change, and its operating cost starts when deployment ends.
 
@@ -122,8 +123,14 @@ def phase_lengths(total_months: float | None, settings: PlanSettings) -> tuple[i
     defaults = settings.phase_months
     if total_months is None or not math.isfinite(total_months) or total_months <= 0:
         return defaults
+    return split_like(total_months, defaults)
+
+
+def split_like(total_months: float, shape: Sequence[int]) -> tuple[int, int, int]:
+    """A total duration split into three phases in the proportions of `shape` (each at least a
+    month, three months at least in all)."""
     total = max(3, round(total_months))
-    scaled = [max(1, round(total * months / sum(defaults))) for months in defaults]
+    scaled = [max(1, round(total * months / sum(shape))) for months in shape]
     scaled[-1] = max(1, total - scaled[0] - scaled[1])
     return (scaled[0], scaled[1], scaled[2])
 
@@ -188,6 +195,15 @@ class Calendar:
     @property
     def retained(self) -> list[Placement]:
         return [p for p in self.placements if p.retained]
+
+    @property
+    def must_do_retained(self) -> int:
+        """How many must-do projects the calendar funds: the first thing to compare plans by."""
+        return sum(p.retained and p.work.id in self.settings.must_do for p in self.placements)
+
+    def must_do_missing(self) -> list[Placement]:
+        """The must-do projects it could not fund, each with why."""
+        return [p for p in self.placements if p.work.id in self.settings.must_do and not p.retained]
 
     def spending(self) -> np.ndarray:
         """Investment spending per year, all retained projects."""
@@ -258,6 +274,11 @@ class _Budget:
         self.running[start : start + work.length] += 1
         return spend
 
+    def release(self, work: Work, start: int, spend: np.ndarray) -> None:
+        """Give back what `commit` took."""
+        self.left += spend
+        self.running[start : start + work.length] -= 1
+
     def first_exhausted_year(self, spend: np.ndarray) -> int:
         over = np.flatnonzero(spend > self.left + 1e-6)
         return self.settings.years[int(over[0])] if len(over) else self.settings.years[0]
@@ -314,6 +335,36 @@ def schedule_in_order(
     for work in _priority_order(works, settings, order):
         place_one(work)
     return _calendar(settings, [placed[work.id] for work in works], capex)
+
+
+def pulled_earlier(
+    works: Sequence[Work], settings: PlanSettings, starts: Mapping[str, int]
+) -> dict[str, int]:
+    """`starts` (feasible together) with each project moved to the earliest month that still fits,
+    first started first: among plans of equal total, the one that starts sooner.
+
+    A project moves only earlier, so what waits for it still starts after it ends; its
+    prerequisites bound how early it can go.
+    """
+    by_id = {work.id: work for work in works}
+    budget = _Budget(settings)
+    moved = dict(starts)
+    spends = {}
+    for work_id, start in moved.items():
+        work = by_id[work_id]
+        spends[work_id] = budget.commit(work, start, budget.spending(work, np.array([start]))[0])
+    for work_id in sorted(moved, key=lambda key: (moved[key], key)):
+        work, start = by_id[work_id], moved[work_id]
+        earliest = max((moved[n] + by_id[n].length for n in work.needs if n in moved), default=0)
+        if earliest >= start:
+            continue
+        budget.release(work, start, spends[work_id])
+        candidates, spend, money, team = budget.feasible_starts(work, earliest)
+        fits = np.flatnonzero(money & team & (candidates <= start))
+        chosen = int(fits[0]) if len(fits) else int(np.flatnonzero(candidates == start)[0])
+        moved[work_id] = int(candidates[chosen])
+        spends[work_id] = budget.commit(work, moved[work_id], spend[chosen])
+    return moved
 
 
 def _priority_order(works: Sequence[Work], settings: PlanSettings, order: Sequence[str] | None) -> list[Work]:

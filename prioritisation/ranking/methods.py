@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from prioritisation.french import format_percent
+from prioritisation.french import format_percent, format_plain
 
 
 class Method(Enum):
@@ -132,27 +132,74 @@ def normalise(
     normalisation: Normalisation,
     bounds: Sequence[tuple[float, float] | None],
 ) -> np.ndarray:
-    """The matrix scaled per criterion, oriented so that more is always better.
+    """The matrix scaled per criterion to [0, 1], oriented so that more is always better.
 
-    A constant criterion (every project equal) scores 1 everywhere under min-max: it
-    separates nobody and penalises nobody. `bounds` are declared scales, used by "scale";
-    a criterion without one falls back to its observed range.
+    Defined for any real values. Min-max and scale: (x − low) / (high − low), or its
+    complement for a criterion to minimise. Vector and sum divide by the criterion's norm
+    (Euclidean, or the sum of the absolute values): x / ‖x‖ for values ≥ 0 to maximise,
+    1 − x / ‖x‖ to minimise, the classic forms; values all ≤ 0 are magnitudes the other way
+    round (a loss to maximise is a cost to minimise), so that negating a criterion and
+    flipping its direction gives the same ranking. With mixed signs a ratio to the norm
+    means nothing (the best project could rank last): refused, in French.
+
+    A constant criterion (every project equal, and no declared scale) scores 1 for every
+    project whatever its direction: it separates nobody and penalises nobody. `bounds` are
+    declared scales, used by "scale"; a criterion without one falls back to its observed range.
     """
     matrix = np.asarray(matrix, dtype=float)
-    if normalisation is Normalisation.MINMAX:
-        low, high = matrix.min(axis=0), matrix.max(axis=0)
-        scaled = _divide(matrix - low, high - low, fill=1.0)
-    elif normalisation is Normalisation.SCALE:
-        low, high = _declared_bounds(matrix, bounds)
-        scaled = _divide(matrix - low, high - low, fill=1.0)
-    elif normalisation is Normalisation.VECTOR:
-        scaled = _divide(matrix, np.sqrt(np.square(matrix).sum(axis=0)), fill=0.0)
-    else:
-        scaled = _divide(matrix, matrix.sum(axis=0), fill=0.0)
     flip = ~np.asarray(maximise, dtype=bool)
-    if flip.any():
+    if matrix.shape[0] == 0:
+        return matrix.copy()
+    low, high = matrix.min(axis=0), matrix.max(axis=0)
+    constant = low == high
+    if normalisation in (Normalisation.MINMAX, Normalisation.SCALE):
+        if normalisation is Normalisation.SCALE:
+            low, high = _declared_bounds(matrix, bounds)
+            constant &= np.array([bound is None for bound in bounds], dtype=bool)
+        scaled = _between(matrix, low, high)
         scaled[:, flip] = 1.0 - scaled[:, flip]
+    else:
+        scaled = _by_norm(matrix, flip, normalisation, low, high, constant)
+    scaled[:, constant] = 1.0
     return scaled
+
+
+def _between(matrix: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """(x − low) / (high − low) per column, computed on values divided by the column's largest
+    magnitude so that no difference overflows."""
+    size = np.maximum(np.abs(low), np.abs(high))
+    size = np.where(size > 0, size, 1.0)
+    return _divide(matrix / size - low / size, high / size - low / size, fill=1.0)
+
+
+_NORM_NAMES = {Normalisation.VECTOR: "vectorielle", Normalisation.SUM: "par la somme"}
+
+
+def _by_norm(
+    matrix: np.ndarray,
+    flip: np.ndarray,
+    normalisation: Normalisation,
+    low: np.ndarray,
+    high: np.ndarray,
+    constant: np.ndarray,
+) -> np.ndarray:
+    mixed = (low < 0) & (high > 0) & ~constant
+    if mixed.any():
+        column = int(np.flatnonzero(mixed)[0])
+        raise InvalidSettings(
+            f"La normalisation {_NORM_NAMES[normalisation]} n'est pas définie pour un critère qui mêle "
+            f"valeurs positives et négatives (critère n° {column + 1}, de {format_plain(low[column])} à "
+            f"{format_plain(high[column])}) : choisissez la normalisation min-max ou par l'échelle."
+        )
+    size = np.max(np.abs(matrix), axis=0)
+    magnitude = np.abs(matrix) / np.where(size > 0, size, 1.0)  # in [0, 1]: no overflow below
+    if normalisation is Normalisation.VECTOR:
+        norm = np.sqrt(np.square(magnitude).sum(axis=0))
+    else:
+        norm = magnitude.sum(axis=0)
+    share = _divide(magnitude, norm, fill=0.0)
+    larger_is_better = (high > 0) != flip  # values ≥ 0 to maximise, or ≤ 0 to minimise
+    return np.where(larger_is_better, share, 1.0 - share)
 
 
 def _declared_bounds(
