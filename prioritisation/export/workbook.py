@@ -34,6 +34,7 @@ from prioritisation.planning.plan import (
     budget_rows,
     calendar_rows,
 )
+from prioritisation.planning.portfolio import Selection
 from prioritisation.ranking.methods import METHOD_EXPLANATIONS, Method
 from prioritisation.ranking.priorities import RANK_HEADER, SCORE_HEADER, Ranking
 from prioritisation.ranking.robustness import (
