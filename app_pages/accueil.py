@@ -7,6 +7,7 @@ import streamlit as st
 from prioritisation.french import format_number, format_percent
 from prioritisation.problems import errors, warnings
 from prioritisation.ranking.methods import InvalidSettings, normalise_weights
+from prioritisation.usecases import blocks_ranking
 from ui import data, state
 from ui.guard import page_guard
 from ui.navigation import page_of
@@ -48,12 +49,18 @@ def home() -> None:
         st.markdown(
             f"**Fichier :** {escape_markdown(shown(source.file_name))} · "
             f"**{format_number(len(inventory.projects))} projets** · "
-            f"{len(errors(found))} erreur(s) · {len(warnings(found))} avertissement(s)  \n"
+            f"{format_number(len(errors(found)))} erreur(s) · "
+            f"{format_number(len(warnings(found)))} avertissement(s)  \n"
             f"**Méthode :** {state.method().label} · **Poids :** {weights_in_force()}"
         )
-        if errors(found):
+        if any(blocks_ranking(problem) for problem in found):
             st.warning(
                 "Des erreurs empêchent le classement : la page Inventaire les liste, ligne par ligne.",
+                icon=":material/warning:",
+            )
+        elif errors(found):
+            st.warning(
+                "Des plans de financement sont à corriger (page Inventaire) ; le classement reste possible.",
                 icon=":material/warning:",
             )
     st.subheader("Et ensuite ?")

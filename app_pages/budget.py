@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from prioritisation.french import format_amounts, format_euros, format_percent, parse_number
-from prioritisation.planning.funding import SOURCE_LABELS, SOURCES, RegionCategory
+from prioritisation.planning.funding import SOURCE_LABELS, SOURCES, RegionCategory, own_share_basis
 from prioritisation.planning.plan import Plan
 from prioritisation.planning.portfolio import Selection
 from ui import data, state
@@ -14,7 +14,7 @@ from ui.blocked import ranking_or_why, show_errors, total_points, wait_for_optim
 from ui.charts import cumulative_chart, frontier_chart, opex_chart, spending_chart
 from ui.guard import page_guard
 from ui.pager import page_of_rows
-from ui.tables import shown
+from ui.tables import escape_markdown, shown
 
 TYPED, READ = "Montant saisi", "Lu comme"
 TOTAL, YEARLY = "Plafond sur le plan", "Plafond annuel"
@@ -117,28 +117,44 @@ def inputs_section() -> None:
         )
         rules = st.columns(2)
         rules[0].radio(
-            "Part propre minimale",
+            "Part propre minimale du maître d'ouvrage",
             [20, 30],
             index=[20, 30].index(form.own_share_percent) if form.own_share_percent in (20, 30) else 0,
-            format_func=lambda share: (
-                f"{share} % du financement public"
-                + (" (CGCT L1111-10)" if share == 20 else " (opération sous chef de filat, CGCT L1111-9)")
-            ),
+            format_func=lambda share: f"{share} % du financement public : {own_share_basis(share / 100)}",
             key="budget_part_propre",
             on_change=on_own_share,
         )
+        rules[0].toggle(
+            "Collectivité d'outre-mer exemptée de part minimale (CGCT L1111-10 III)",
+            value=form.overseas,
+            key="budget_outre_mer",
+            on_change=on_overseas,
+        )
         categories = [category.name for category in RegionCategory]
         rules[1].selectbox(
-            "Catégorie de la région (plafond FEDER)",
+            "Catégorie de la région (taux FEDER 2021-2027, règlement (UE) 2021/1060, art. 112)",
             categories,
             index=categories.index(form.region.name),
-            format_func=lambda name: (
-                f"Région {RegionCategory[name].value} : "
-                f"{format_percent(RegionCategory[name].feder_max_share)} au plus"
-            ),
+            format_func=lambda name: RegionCategory[name].label,
             key="budget_region",
             on_change=on_region,
         )
+        rules[1].text_input(
+            "Taux FEDER fixé par la Région pour vos opérations (%, facultatif)",
+            value=form.feder_rate,
+            key="budget_taux_feder",
+            on_change=on_feder_rate,
+            help="La Région fixe le taux de chaque opération dans la limite de sa catégorie : un "
+            "dépassement est signalé « à vérifier avec la Région », pas comme une erreur.",
+        )
+
+
+def on_overseas() -> None:
+    state.update_plan_form(overseas=bool(state.widget_value("budget_outre_mer")))
+
+
+def on_feder_rate() -> None:
+    state.update_plan_form(feder_rate=str(state.widget_value("budget_taux_feder") or ""))
 
 
 FUNDING_ROWS = 200
@@ -161,9 +177,7 @@ def funding_table(plan: Plan) -> pd.DataFrame:
             "Part propre": [
                 format_percent(check.own_share, 1) if check.public > 0 else "—" for check in checks
             ],
-            "Conforme": [
-                "dérogation" if check.exempt else ("oui" if check.compliant else "non") for check in checks
-            ],
+            "Conforme": [check.status for check in checks],
             "Remarque": [" ; ".join(check.problems) for check in checks],
         }
     )
@@ -241,6 +255,8 @@ def budget_section(plan: Plan) -> None:
             "Pas de graphique des coûts de fonctionnement : l'inventaire n'en donne aucun pour les "
             "projets retenus (colonne « Coût de fonctionnement annuel »)."
         )
+    for note in (*plan.duration_notes(), *plan.adjustments()):
+        st.caption(escape_markdown(note))
     st.subheader("Plans de financement et part propre")
     table = data.remember_table("financements", plan, lambda: funding_table(plan))
     st.caption("Les projets qui ne respectent pas une règle viennent en premier.")
@@ -271,7 +287,7 @@ with page_guard("Budget"):
         if isinstance(planned, data.PlanErrors):
             show_errors(planned.errors)
         elif isinstance(planned, data.Waiting):
-            wait_for_optimal()
+            wait_for_optimal(None, id(planned.meanwhile))
             budget_section(planned.meanwhile)
         elif isinstance(planned, Plan):
             budget_section(planned)

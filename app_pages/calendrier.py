@@ -9,13 +9,24 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from prioritisation.french import MONTHS, format_date, format_number
+from prioritisation.planning.durations import (
+    DefaultsBy,
+    DurationDefaults,
+    cost_bands_text,
+    parse_cost_bands,
+    parse_type_durations,
+    type_durations_text,
+)
 from prioritisation.planning.plan import Plan, calendar_rows
 from prioritisation.planning.portfolio import Selection, StartGrid
+from prioritisation.planning.schedule import InvalidPlan
+from prioritisation.problems import group_problems
+from prioritisation.request import PlanForm
 from ui import data, state
 from ui.blocked import ranking_or_why, show_errors, total_points, wait_for_optimal
 from ui.guard import page_guard
 from ui.pager import page_of_rows
-from ui.tables import project_names, short, shown
+from ui.tables import escape_markdown, project_names, short, shown
 
 PHASES = ("Diagnostic", "Pilote", "Déploiement")
 SELECTIONS = {
@@ -48,6 +59,71 @@ def on_selection() -> None:
 def on_grid() -> None:
     chosen = state.widget_value("plan_grille")
     state.update_plan_form(grid=next(grid for grid in StartGrid if grid.option == chosen))
+
+
+DURATION_CHOICES = {by.value: by.label for by in DefaultsBy}
+
+
+def durations_controls(form: PlanForm) -> None:
+    """How projects without durations get theirs: one default for all, by cost band, or by type."""
+    chosen = st.radio(
+        "Durées des projets dont l'inventaire ne donne pas la durée",
+        list(DURATION_CHOICES),
+        index=list(DURATION_CHOICES).index(form.durations.by.value),
+        format_func=DURATION_CHOICES.__getitem__,
+        key="plan_durees_mode",
+        on_change=on_durations,
+        horizontal=True,
+    )
+    if chosen == DefaultsBy.COST.value:
+        st.text_input(
+            "Phases par tranche de coût (diagnostic/pilote/déploiement en mois, jusqu'au montant)",
+            value=cost_bands_text(form.durations.cost_bands),
+            key="plan_tranches",
+            on_change=on_durations,
+            help="Ex. « 10000=1/1/2;100000=2/4/6 » : sous 10 000 €, 1 + 1 + 2 mois ; de 10 000 à "
+            "100 000 €, 2 + 4 + 6 mois ; au-delà, les durées par défaut ci-dessus.",
+        )
+    elif chosen == DefaultsBy.TYPE.value:
+        headers = [header for header in data.inventory().table.headers if header]
+        current = form.durations.type_column
+        st.selectbox(
+            "Colonne qui donne le type de projet",
+            headers,
+            index=headers.index(current) if current in headers else 0,
+            key="plan_colonne_type",
+            on_change=on_durations,
+            format_func=shown,
+        )
+        st.text_input(
+            "Phases par type (diagnostic/pilote/déploiement en mois)",
+            value=type_durations_text(form.durations.by_type),
+            key="plan_durees_type",
+            on_change=on_durations,
+            help="Ex. « Matériel=1/1/2;Réseau=3/9/24 » ; un type absent prend les durées par défaut.",
+        )
+
+
+def on_durations() -> None:
+    by = DefaultsBy(state.widget_value("plan_durees_mode") or DefaultsBy.SAME.value)
+    current = state.plan_form().durations
+    try:
+        bands = state.widget_value("plan_tranches")
+        types = state.widget_value("plan_durees_type")
+        column = state.widget_value("plan_colonne_type")
+        if by is DefaultsBy.TYPE and not column:
+            headers = [header for header in data.inventory().table.headers if header]
+            column = headers[0] if headers else None
+        durations = DurationDefaults(
+            by=by,
+            cost_bands=parse_cost_bands(str(bands)) if bands else current.cost_bands,
+            type_column=str(column) if by is DefaultsBy.TYPE and column else current.type_column,
+            by_type=parse_type_durations(str(types)) if types else current.by_type,
+        )
+    except InvalidPlan as refused:
+        state.set_plan_notice(str(refused))
+        return
+    state.update_plan_form(durations=durations)
 
 
 def triple_inputs(name: str, prefix: str, values: tuple[int, int, int], limits: tuple[int, int, int]) -> None:
@@ -123,6 +199,7 @@ def controls(ids: dict[str, str]) -> None:
             on_change=on_choice,
             args=("review_every_years", "plan_evaluation"),
         )
+        durations_controls(form)
         lists = st.columns(2)
         project_list(lists[0], "Projets obligatoires", "must_do", "plan_obligatoires", ids)
         project_list(lists[1], "Projets exclus", "excluded", "plan_exclus", ids)
@@ -185,6 +262,11 @@ def calendar_section(plan: Plan) -> None:
     )
     if plan.chosen.note:
         st.info(plan.chosen.note)
+    notes = plan.duration_notes()
+    if notes:
+        st.info("Durées par défaut appliquées : " + " ".join(notes), icon=":material/schedule:")
+    for group in group_problems(list(plan.problems)):
+        (st.error if group.is_error else st.warning)(escape_markdown(str(group)))
     grouped = st.toggle("Grouper par axe stratégique", key="plan_par_axe", persist_state="session")
     kept = {placement.work.id for placement in plan.calendar.retained}
     ids = [work_id for work_id in (str(projects["id"].iloc[i]) for i in ranking.order) if work_id in kept]
@@ -237,11 +319,14 @@ with page_guard("Calendrier"):
     if outcome is not None:
         names = project_names(outcome.inventory.projects)
         controls({str(outcome.inventory.projects.at[row, "id"]): name for row, name in names.items()})
+        notice = state.take_plan_notice()
+        if notice:
+            st.error(escape_markdown(notice), icon=":material/error:")
         planned = data.plan()
         if isinstance(planned, data.PlanErrors):
             show_errors(planned.errors)
         elif isinstance(planned, data.Waiting):
-            wait_for_optimal()
+            wait_for_optimal(None, id(planned.meanwhile))
             calendar_section(planned.meanwhile)
         elif isinstance(planned, Plan):
             calendar_section(planned)

@@ -9,6 +9,7 @@ from prioritisation.french import format_number, parse_number
 from prioritisation.problems import errors, group_problems, warnings
 from prioritisation.reading.fields import ALL_FIELDS
 from prioritisation.reading.inventory import Inventory, Scale, unique_labels
+from prioritisation.usecases import blocks_ranking
 from ui import data, state
 from ui.guard import page_guard
 from ui.pager import page_of_rows
@@ -184,7 +185,9 @@ def mapping_section() -> None:
 
 def report_section() -> None:
     found = data.problems()
-    blocking, notices = errors(found), warnings(found)
+    blocking = [problem for problem in found if blocks_ranking(problem)]
+    to_correct = [problem for problem in errors(found) if not blocks_ranking(problem)]
+    notices = warnings(found)
     name = escape_markdown(shown(state.source().file_name))
     st.subheader("Contrôle de l'inventaire")
     skip_rows_section()
@@ -197,6 +200,13 @@ def report_section() -> None:
         st.error(
             f"« {name} » : {format_number(len(blocking))} erreur(s) empêchent le classement ; corrigez-les "
             "dans le tableau ci-dessous ou dans votre fichier.",
+            icon=":material/error:",
+        )
+    if to_correct:
+        st.error(
+            f"« {name} » : {format_number(len(to_correct))} plan(s) de financement à corriger (des "
+            "subventions dépassent à elles seules le coût) ; le classement reste possible, le budget "
+            "les compte au prorata du coût.",
             icon=":material/error:",
         )
     if notices:

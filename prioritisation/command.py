@@ -23,6 +23,7 @@ from prioritisation.french import (
     UnreadableValue,
     exact_number,
     exact_percent,
+    format_percent,
     parse_amount,
     parse_month,
     parse_number,
@@ -30,7 +31,20 @@ from prioritisation.french import (
     split_items,
     split_pairs,
 )
-from prioritisation.planning.funding import SOURCE_LABELS, FundingRules, RegionCategory, source_of
+from prioritisation.planning.durations import (
+    DefaultsBy,
+    DurationDefaults,
+    cost_bands_text,
+    type_durations_text,
+)
+from prioritisation.planning.funding import (
+    SOURCE_LABELS,
+    FundingRules,
+    RegionCategory,
+    parse_percent,
+    parse_region,
+    source_of,
+)
 from prioritisation.planning.portfolio import Selection, StartGrid
 from prioritisation.planning.schedule import InvalidPlan, PlanSettings
 from prioritisation.ranking.criteria import (
@@ -189,6 +203,14 @@ def _request_options(command: argparse.ArgumentParser) -> None:
     plan.add_argument("--cost-split", help="part du coût par phase, en %%, ex. 15,35,50")
     plan.add_argument("--review-every", help="années entre deux évaluations, de 3 à 5 (défaut 4)")
     plan.add_argument(
+        "--durations", choices=[by.value for by in DefaultsBy],
+        help="durées des projets qui n'en donnent pas : same (défaut), cost (selon le coût), "
+        "type (selon une colonne)",
+    )  # fmt: skip
+    plan.add_argument("--cost-bands", help='phases par tranche de coût, ex. "10000=1/1/2;100000=2/4/6"')
+    plan.add_argument("--type-column", help="colonne qui donne le type de projet (avec --durations type)")
+    plan.add_argument("--type-durations", help='phases par type, ex. "Matériel=1/1/2;Réseau=3/9/24"')
+    plan.add_argument(
         "--selection",
         choices=[selection.value for selection in Selection],
         help="ranking : dans l'ordre du classement (défaut) ; optimal : le meilleur total (solveur HiGHS)",
@@ -205,9 +227,18 @@ def _request_options(command: argparse.ArgumentParser) -> None:
     funding.add_argument("--own-share", help="part propre minimale, %% du financement public (défaut 20)")
     funding.add_argument(
         "--region",
-        choices=[_region_option(category) for category in RegionCategory],
-        help="catégorie de région pour le plafond FEDER",
+        help="catégorie de région pour le taux FEDER 2021-2027 : "
+        + ", ".join(
+            f"{category.option} ({format_percent(category.feder_max_share)})" for category in RegionCategory
+        ),
     )
+    funding.add_argument(
+        "--feder-rate", help="taux FEDER fixé par la Région pour l'opération, en %% (prime sur la catégorie)"
+    )
+    funding.add_argument(
+        "--overseas", action="store_true",
+        help="collectivité d'outre-mer exemptée de part minimale (CGCT L1111-10 III)",
+    )  # fmt: skip
     funding.add_argument(
         "--ceiling", action="append", default=[], help='plafond sur le plan, ex. "FEDER=200000"'
     )
@@ -331,11 +362,11 @@ def _plan(arguments: argparse.Namespace, today: dt.date | None) -> PlanOptions:
         raise UsageError("--own-share : un pourcentage entre 0 et 100, ex. 20 ou 30.")
     rules = FundingRules(
         min_own_share=own_share / 100 if own_share is not None else rules_default.min_own_share,
-        region=RegionCategory[arguments.region.upper().replace("-", "_")]
-        if arguments.region
-        else rules_default.region,
+        region=parse_region(arguments.region) if arguments.region else rules_default.region,
         total_ceilings=_ceilings(arguments.ceiling, "Plafond"),
         yearly_ceilings=_ceilings(arguments.yearly_ceiling, "Plafond annuel"),
+        feder_rate=parse_percent(arguments.feder_rate, "--feder-rate") if arguments.feder_rate else None,
+        overseas=arguments.overseas,
     )
     time_limit = _number(arguments.time_limit, "--time-limit") if arguments.time_limit else DEFAULT_TIME_LIMIT
     if time_limit <= 0:
@@ -536,6 +567,15 @@ def _plan_arguments(plan: PlanOptions) -> list[str]:
     for option, ids in (("--must-do", settings.must_do), ("--exclude", settings.excluded)):
         if ids:
             arguments += _opt(option, ",".join(sorted(ids)))
+    durations, default_durations = plan.durations, DurationDefaults()
+    if durations.by is not default_durations.by:
+        arguments += _opt("--durations", durations.by.value)
+    if durations.cost_bands != default_durations.cost_bands:
+        arguments += _opt("--cost-bands", cost_bands_text(durations.cost_bands))
+    if durations.type_column is not None:
+        arguments += _opt("--type-column", durations.type_column)
+    if durations.by_type:
+        arguments += _opt("--type-durations", type_durations_text(durations.by_type))
     if plan.time_limit != DEFAULT_TIME_LIMIT:
         arguments += _opt("--time-limit", exact_number(plan.time_limit))
     arguments += _rules_arguments(plan.rules)
@@ -564,7 +604,11 @@ def _rules_arguments(rules: FundingRules) -> list[str]:
     if rules.min_own_share != defaults.min_own_share:
         arguments += _opt("--own-share", exact_percent(rules.min_own_share))
     if rules.region is not defaults.region:
-        arguments += _opt("--region", _region_option(rules.region))
+        arguments += _opt("--region", rules.region.option)
+    if rules.feder_rate is not None:
+        arguments += _opt("--feder-rate", exact_percent(rules.feder_rate))
+    if rules.overseas:
+        arguments.append("--overseas")
     for option, ceilings in (
         ("--ceiling", rules.total_ceilings),
         ("--yearly-ceiling", rules.yearly_ceilings),

@@ -111,6 +111,12 @@ KINDS: dict[str, str] = {
     "grant_without_scheme": "subvention sans dispositif",
     "unmapped_amount": "colonne qui ressemble à un montant, lue comme aucun champ",
     "missing_value": "valeur manquante",
+    "over_funded": "subventions et apports privés supérieurs au coût, à corriger",
+    "funding_adjusted": "plan de financement ramené au coût",
+    "own_share_short": "part propre sous le minimum légal",
+    "feder_to_check": "taux FEDER au-dessus de celui de la catégorie de région, à vérifier avec la Région",
+    "exemption_unclear": "dérogation à la part propre minimale non comprise",
+    "exemption": "dérogation à la part propre minimale",
 }
 
 

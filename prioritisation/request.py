@@ -15,7 +15,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from prioritisation.french import UnreadableValue, parse_amount
-from prioritisation.planning.funding import SOURCE_LABELS, FundingRules, RegionCategory
+from prioritisation.planning.durations import DurationDefaults
+from prioritisation.planning.funding import SOURCE_LABELS, FundingRules, RegionCategory, parse_percent
 from prioritisation.planning.portfolio import Selection, StartGrid
 from prioritisation.planning.schedule import InvalidPlan, PlanSettings
 from prioritisation.ranking.criteria import RankingSettings
@@ -70,6 +71,7 @@ class PlanOptions:
     selection: Selection = Selection.RANKING
     grid: StartGrid = StartGrid.YEAR
     time_limit: float = DEFAULT_TIME_LIMIT
+    durations: DurationDefaults = field(default_factory=DurationDefaults)
 
     def __post_init__(self) -> None:
         if not 0 < self.time_limit <= 3600:
@@ -158,6 +160,9 @@ class PlanForm:
     envelopes: tuple[tuple[int, str], ...] = ()  # (year, amount as typed)
     ceilings: tuple[tuple[str, str, str], ...] = ()  # (source, over the plan as typed, per year as typed)
     time_limit: float = DEFAULT_TIME_LIMIT
+    feder_rate: str = ""  # the rate the Région gave, as typed (« 45 ») ; blank: the category's
+    overseas: bool = False  # collectivité exempted of the minimum own share (CGCT L1111-10 III)
+    durations: DurationDefaults = field(default_factory=DurationDefaults)
 
     def options(self) -> tuple[PlanOptions | None, tuple[str, ...]]:
         """The plan's options, or None and every reason in French (amounts named as on the page)."""
@@ -171,6 +176,12 @@ class PlanForm:
         yearly = _read_amounts(
             [(s, each, f"Plafond annuel {SOURCE_LABELS[s]}") for s, _, each in self.ceilings], errors
         )
+        feder_rate = None
+        if self.feder_rate.strip():
+            try:
+                feder_rate = parse_percent(self.feder_rate, "Taux FEDER")
+            except InvalidPlan as problem:
+                errors.append(str(problem))
         if sum(self.cost_split_percent) != 100:
             errors.append(
                 f"La répartition du coût entre les phases fait {sum(self.cost_split_percent)} % : "
@@ -195,8 +206,12 @@ class PlanForm:
                 region=self.region,
                 total_ceilings=tuple(sorted(totals)),
                 yearly_ceilings=tuple(sorted(yearly)),
+                feder_rate=feder_rate,
+                overseas=self.overseas,
             )
-            return PlanOptions(settings, rules, self.selection, self.grid, self.time_limit), ()
+            return PlanOptions(
+                settings, rules, self.selection, self.grid, self.time_limit, self.durations
+            ), ()
         except InvalidPlan as refused:
             return None, (str(refused),)
 

@@ -8,12 +8,13 @@ the user typed a command or moved a slider. See docs/architecture.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 from prioritisation.planning.funding import funding_plans, funding_problems
-from prioritisation.planning.plan import Plan, make_plan
+from prioritisation.planning.plan import Plan, make_plan, optimal_plans
+from prioritisation.planning.portfolio import Selection
 from prioritisation.problems import Problem
 from prioritisation.ranking.criteria import criteria_matrix
 from prioritisation.ranking.priorities import Ranking, check, rank_inventory
@@ -130,7 +131,22 @@ def ranked_inventory(inventory: Inventory, request: Request) -> Inventory:
     if not request.reading.skip_error_rows:
         return inventory
     _, _, criteria_problems = criteria_matrix(inventory, request.ranking)
-    return without_error_rows(inventory, extra=criteria_problems)
+    return without_error_rows(inventory, extra=[*criteria_problems, *funding_errors(inventory, request)])
+
+
+def funding_errors(inventory: Inventory, request: Request) -> list[Problem]:
+    """Funding plans to correct (grants alone above the cost): they do not prevent the ranking,
+    but « classer sans les lignes en erreur » leaves their rows out too."""
+    return [
+        problem
+        for problem in funding_problems(inventory, funding_plans(inventory, request.plan.rules))
+        if problem.is_error
+    ]
+
+
+def blocks_ranking(problem: Problem) -> bool:
+    """An error the ranking cannot go on with (a funding plan to correct does not block it)."""
+    return problem.is_error and problem.code != "over_funded"
 
 
 def rank(inventory: Inventory, request: Request) -> Ranking:
@@ -148,6 +164,14 @@ def plan(ranking: Ranking, options: PlanOptions) -> Plan:
         time_limit=options.time_limit,
         grid=options.grid,
     )
+
+
+def optimal_plan_steps(ranking: Ranking, options: PlanOptions) -> Iterator[Plan]:
+    """Ever better optimal plans, the ranking-order plan first: for a page that shows progress
+    while the search runs (the last step is `make_plan`'s answer)."""
+    quick = plan(ranking, replace(options, selection=Selection.RANKING))
+    yield quick
+    yield from optimal_plans(quick, time_limit=options.time_limit, grid=options.grid)
 
 
 # --- Exporting ----------------------------------------------------------------------------------

@@ -129,7 +129,30 @@ def argument_lists(draw: st.DrawFn) -> list[str]:
     if draw(st.booleans()):
         arguments += ["--own-share", draw(percent)]
     if draw(st.booleans()):
-        arguments += ["--region", draw(st.sampled_from(["more-developed", "transition", "less-developed"]))]
+        arguments += [
+            "--region",
+            draw(
+                st.sampled_from(
+                    ["more-developed", "transition", "less-developed", "transition-formerly-less-developed"]
+                )
+            ),
+        ]
+    if draw(st.booleans()):
+        arguments += ["--feder-rate", draw(st.sampled_from(["45", "12,5", "85"]))]
+    if draw(st.booleans()):
+        arguments.append("--overseas")
+    if draw(st.booleans()):
+        arguments += ["--durations", draw(st.sampled_from(["same", "cost"]))]
+    if draw(st.booleans()):
+        arguments += ["--cost-bands", draw(st.sampled_from(["10000=1/1/2;100000=2/4/6", "5000=1/1/1"]))]
+    if draw(st.booleans()):
+        arguments += [
+            "--durations",
+            "type",
+            f"--type-column={draw(plain_text)}",
+            "--type-durations",
+            "Matériel=1/1/2;Réseau=3/9/24",
+        ]
     for option in ("--ceiling", "--yearly-ceiling"):
         if draw(st.booleans()):
             source = draw(st.sampled_from(sorted(SOURCE_LABELS.values())))

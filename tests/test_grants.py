@@ -111,8 +111,13 @@ def test_the_dgcl_files_grants_are_split_between_detr_dsil_and_other_grants():
 
 
 def test_funding_above_cost_counts_the_grants_read_from_the_grant_column():
+    """The funding check (planning/funding.py, one report for the page, validate and the
+    workbook) sees the grant read from the grant column: 3 000 € of DSIL for a 1 000 € project."""
+    from prioritisation.planning.funding import FundingRules, funding_plans, funding_problems
+
     inventory = read([["A", 1_000, 3_000, "DSIL"]])
-    assert any(problem.code == "funding_above_cost" for problem in inventory.warnings)
+    found = funding_problems(inventory, funding_plans(inventory, FundingRules()))
+    assert any(problem.code == "over_funded" and problem.is_error for problem in found)
 
 
 def test_route_grants_leaves_blank_and_zero_amounts_alone():

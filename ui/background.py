@@ -15,7 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 log = logging.getLogger("priorisation")
 WORKERS = 2  # the machine's cores; the solver holds one each
@@ -24,10 +24,12 @@ KEPT = 8  # finished results kept until the sessions that asked take them into t
 
 @dataclass(frozen=True)
 class Pending:
-    """A result on its way: since when, and how long it may take at most."""
+    """A result on its way: since when, how long it may take at most, and the best partial
+    result so far (an optimal search's latest step), if the computation reports one."""
 
     started: float
     expected: float
+    partial: object | None = None
 
     def waited(self) -> float:
         return time.monotonic() - self.started
@@ -43,10 +45,17 @@ class Background:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="calcul")
         self._running: dict[Hashable, tuple[Future, Pending]] = {}
         self._done: OrderedDict[Hashable, object] = OrderedDict()
+        self._partial: dict[Hashable, object] = {}
         self._lock = threading.Lock()
 
-    def result(self, key: Hashable, compute: Callable[[], object], expected: float) -> object:
-        """The result for `key`, or `Pending` while it is computed (started here if need be)."""
+    def result(
+        self, key: Hashable, compute: Callable[[Callable[[object], None]], object], expected: float
+    ) -> object:
+        """The result for `key`, or `Pending` while it is computed (started here if need be).
+
+        `compute` receives a `report` function: each partial result it reports (a better plan
+        found) is handed to the pages that ask meanwhile.
+        """
         with self._lock:
             if key in self._done:
                 self._done.move_to_end(key)
@@ -54,18 +63,23 @@ class Background:
             if key in self._running:
                 future, pending = self._running[key]
                 if not future.done():
-                    return pending
+                    return replace(pending, partial=self._partial.get(key))
             else:
                 pending = Pending(time.monotonic(), expected)
-                future = self._pool.submit(compute)
+                future = self._pool.submit(compute, lambda partial: self._report(key, partial))
                 self._running[key] = (future, pending)
                 future.add_done_callback(lambda _: self._finish(key))
                 return pending
         self._finish(key)
         return self.result(key, compute, expected)
 
+    def _report(self, key: Hashable, partial: object) -> None:
+        with self._lock:
+            self._partial[key] = partial
+
     def _finish(self, key: Hashable) -> None:
         with self._lock:
+            self._partial.pop(key, None)
             running = self._running.pop(key, None)
             if running is None:
                 return

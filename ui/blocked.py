@@ -54,16 +54,22 @@ def total_points(total: float) -> str:
 
 
 @st.fragment(run_every=1.0)
-def wait_for_optimal(selection: Selection | None = None) -> None:
-    """While the optimal portfolio is computed, say so (refreshed each second); once it is
-    ready, draw the page again with it."""
+def wait_for_optimal(selection: Selection | None = None, shown: int | None = None) -> None:
+    """While the optimal portfolio is computed, say so (refreshed each second); draw the page
+    again when a better plan is found (`shown`: the id of the plan the page drew) and when the
+    search ends."""
     outcome = data.plan(selection)
-    if not isinstance(outcome, data.Waiting):
+    if not isinstance(outcome, data.Waiting) or (shown is not None and id(outcome.meanwhile) != shown):
         st.rerun(scope="app")
     pending = outcome.pending
+    found = (
+        "le meilleur plan trouvé jusqu'ici"
+        if pending.partial is not None
+        else "le plan dans l'ordre du classement"
+    )
     st.info(
         f"Portefeuille optimal en cours de calcul ({format_number(pending.waited())} s, "
-        f"{format_number(pending.expected)} s au plus) : en attendant, voici le plan dans l'ordre du "
-        "classement. La page se met à jour d'elle-même.",
+        f"{format_number(pending.expected)} s au plus) : la page montre {found} et se met à jour "
+        "d'elle-même.",
         icon=":material/hourglass_top:",
     )

@@ -19,8 +19,8 @@ import streamlit as st
 
 from prioritisation import usecases
 from prioritisation.export.csv_export import ranking_csv
-from prioritisation.planning.plan import Plan, works_from
-from prioritisation.planning.portfolio import Selection, frontier
+from prioritisation.planning.plan import Plan, plan_frontier
+from prioritisation.planning.portfolio import Selection
 from prioritisation.planning.schedule import InvalidPlan
 from prioritisation.problems import Problem
 from prioritisation.ranking.criteria import RankingSettings, numeric_columns
@@ -194,8 +194,10 @@ def plan(selection: Selection | None = None) -> Plan | Waiting | CannotRank | Re
     memo = state.memo().setdefault("plan_optimal", {})
     if key in memo:
         return memo[key]
-    outcome = JOBS.result(key, lambda: _optimal(ranked, options), expected=options.time_limit)
+    outcome = JOBS.result(key, lambda report: _optimal(ranked, options, report), expected=options.time_limit)
     if isinstance(outcome, Pending):
+        if isinstance(outcome.partial, Plan):
+            return Waiting(outcome.partial, outcome)
         meanwhile = _plan(ranked, replace(options, selection=Selection.RANKING))
         return Waiting(meanwhile, outcome) if isinstance(meanwhile, Plan) else meanwhile
     if isinstance(outcome, Failed):
@@ -205,9 +207,14 @@ def plan(selection: Selection | None = None) -> Plan | Waiting | CannotRank | Re
     return outcome  # type: ignore[return-value]
 
 
-def _optimal(ranked: Ranking, options: PlanOptions) -> Plan | PlanErrors:
+def _optimal(ranked: Ranking, options: PlanOptions, report: Callable[[object], None]) -> Plan | PlanErrors:
+    """The optimal plan, each better step reported to the pages as it is found."""
     try:
-        return usecases.plan(ranked, options)
+        last = None
+        for step in usecases.optimal_plan_steps(ranked, options):
+            report(step)
+            last = step
+        return last if last is not None else PlanErrors(("Aucun plan n'a pu être calculé.",))
     except InvalidPlan as refused:
         return PlanErrors((str(refused),))
 
@@ -275,10 +282,9 @@ FRONTIER_FACTORS = (0.25, 0.5, 0.75, 1.0, 1.25, 1.5, 2.0, 3.0)
 
 def efficient_frontier(current: Plan) -> list[tuple[float, float]]:
     def compute() -> list[tuple[float, float]]:
-        works = works_from(current.ranking, current.settings)
-        return frontier(works, current.settings, FRONTIER_FACTORS, time_limit=2.0, grid=current.grid)
+        return plan_frontier(current, FRONTIER_FACTORS, time_limit=2.0)
 
-    key = (_inventory_key(), current.ranking.settings, current.settings, current.grid)
+    key = (_inventory_key(), current.ranking.settings, current.settings, current.grid, current.durations)
     return remember(state.memo(), "frontiere", key, compute, keep=1)
 
 

@@ -21,7 +21,16 @@ from pathlib import Path
 import streamlit as st
 
 from prioritisation.french import format_plain, parse_number
+from prioritisation.planning.durations import (
+    DefaultsBy,
+    DurationDefaults,
+    cost_bands_text,
+    parse_cost_bands,
+    parse_type_durations,
+    type_durations_text,
+)
 from prioritisation.planning.portfolio import Selection
+from prioritisation.planning.schedule import InvalidPlan
 from prioritisation.ranking.criteria import (
     DEFAULT_CRITERIA,
     Criterion,
@@ -595,6 +604,14 @@ def working_document() -> dict:
             "region": form.region.name,
             "enveloppes": [[year, typed] for year, typed in form.envelopes],
             "plafonds": [list(item) for item in form.ceilings],
+            "taux_feder": form.feder_rate,
+            "outre_mer": form.overseas,
+            "durees": {
+                "mode": form.durations.by.value,
+                "tranches": cost_bands_text(form.durations.cost_bands),
+                "colonne_type": form.durations.type_column,
+                "par_type": type_durations_text(form.durations.by_type),
+            },
         },
     }
 
@@ -614,7 +631,7 @@ def restore_document(document: dict, file_name: str | None, data: bytes | None) 
     def attempt(what: str, action: Callable[[], None]) -> None:
         try:
             action()
-        except (KeyError, TypeError, ValueError, InvalidSettings):
+        except (KeyError, TypeError, ValueError, InvalidSettings, InvalidPlan, StopIteration):
             notices.append(
                 f"Réglage « {what} » illisible dans l'état gardé : la valeur par défaut est reprise."
             )
@@ -707,6 +724,9 @@ def restore_document(document: dict, file_name: str | None, data: bytes | None) 
                 region=RegionCategory[kept["region"]],
                 envelopes=tuple((int(year), str(typed)) for year, typed in kept["enveloppes"]),
                 ceilings=tuple((str(s), str(t), str(e)) for s, t, e in kept["plafonds"]),
+                feder_rate=str(kept.get("taux_feder", "")),
+                overseas=bool(kept.get("outre_mer", False)),
+                durations=_durations_back(kept.get("durees")),
             )
         )
 
@@ -714,6 +734,19 @@ def restore_document(document: dict, file_name: str | None, data: bytes | None) 
     st.session_state[_MEMO] = {}
     _new_editor()
     return notices
+
+
+def _durations_back(kept: dict | None) -> DurationDefaults:
+    if not kept:
+        return DurationDefaults()
+    return DurationDefaults(
+        by=DefaultsBy(kept["mode"]),
+        cost_bands=parse_cost_bands(kept["tranches"])
+        if kept.get("tranches")
+        else DurationDefaults().cost_bands,
+        type_column=_optional_text(kept.get("colonne_type")),
+        by_type=parse_type_durations(kept["par_type"]) if kept.get("par_type") else (),
+    )
 
 
 def _optional_text(value: object) -> str | None:
@@ -757,3 +790,11 @@ def set_store_notice(message: str) -> None:
 
 def take_store_notice() -> str | None:
     return st.session_state.pop("avis_stockage", None)
+
+
+def set_plan_notice(message: str) -> None:
+    st.session_state["avis_plan"] = message
+
+
+def take_plan_notice() -> str | None:
+    return st.session_state.pop("avis_plan", None)

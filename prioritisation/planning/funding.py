@@ -51,6 +51,10 @@ SOURCE_LABELS = {
     "own_funds": "Autofinancement",
 }
 _CENT = 0.005
+# Grants are decided in whole euros: an own share up to half a euro short of the minimum is an
+# 80 % grant rounded to the euro, not a breach (the 2018 DGCL file had 72 of these); one euro
+# short is a breach (ORACLES: 19 999 € with 80 001 € of grants is refused).
+_ROUNDING = 0.5
 
 GENERAL_OWN_SHARE = 0.20  # CGCT L1111-10 III
 LEAD_AUTHORITY_OWN_SHARE = 0.30  # CGCT L1111-9: fields with a lead authority ("chef de file")
@@ -306,7 +310,7 @@ def funding_plans(inventory: Inventory, rules: FundingRules) -> list[FundingChec
     exemptions = [read_exemption(text) for text in projects["own_share_exempt"]]
     exempt = np.array([rules.overseas or e.exempt for e in exemptions], dtype=bool)
     public = cost - counted["private"]
-    short = known & (public > 0) & ~exempt & (counted["own_funds"] + _CENT < rules.min_own_share * public)
+    short = known & (public > 0) & ~exempt & (counted["own_funds"] + _ROUNDING < rules.min_own_share * public)
     feder_over = known & (counted["feder"] > rules.feder_max_share * cost + _CENT)
     checks = []
     for i in range(len(projects)):
@@ -383,17 +387,23 @@ def funding_problems(inventory: Inventory, checks: list[FundingCheck]) -> list[P
         if check.over_funded:
             largest = max(EXTERNAL, key=lambda source: check.declared.get(source, 0.0))
             column = inventory.header_of(largest) or cost_header
-            found.append(p.error(f"plan de financement : {check.adjustment}.", **located, column=column))
+            found.append(
+                p.error(
+                    f"plan de financement : {check.adjustment}.", **located, column=column, code="over_funded"
+                )
+            )
         elif check.adjustment:
             text = f"plan de financement : {check.adjustment}."
-            found.append(p.warning(text, **located, column=own_header))
+            found.append(p.warning(text, **located, column=own_header, code="funding_adjusted"))
         found += [
-            p.warning(f"plan de financement : {breach}.", **located, column=own_header)
+            p.warning(
+                f"plan de financement : {breach}.", **located, column=own_header, code="own_share_short"
+            )
             for breach in check.breaches
         ]
         feder_header = inventory.header_of("feder") or cost_header
         found += [
-            p.warning(f"plan de financement : {text}.", **located, column=feder_header)
+            p.warning(f"plan de financement : {text}.", **located, column=feder_header, code="feder_to_check")
             for text in check.to_check
         ]
         found += _exemption_problems(check.exemption, located, exempt_header)
@@ -409,6 +419,7 @@ def _exemption_problems(exemption: Exemption, located: dict[str, Any], header: s
                 "ou « non ».",
                 **located,
                 column=header,
+                code="exemption_unclear",
             )
         ]
     if exemption.exempt:
@@ -419,6 +430,7 @@ def _exemption_problems(exemption: Exemption, located: dict[str, Any], header: s
                 "gardez la décision qui la justifie (CGCT L1111-10 III).",
                 **located,
                 column=header,
+                code="exemption",
             )
         ]
     return []

@@ -315,7 +315,6 @@ class _FieldReader:
         columns["id"] = self._fill_ids(columns["id"])
         self._check_titles(columns["title"])
         self._route_grants(columns)
-        self._check_funding(columns)
         self._check_dependencies(columns["id"], columns["depends_on"])
         self._check_unmapped_amounts()
         return pd.DataFrame(columns, index=pd.Index(self.rows, name="Ligne"))
@@ -586,26 +585,6 @@ class _FieldReader:
             column=scheme,
             code="grant_scheme_elsewhere",
         )
-
-    def _check_funding(self, columns: dict[str, object]) -> None:
-        header = self._header("capex")
-        if header is None:
-            return
-        stacked = np.vstack([np.asarray(columns[key], dtype=float) for key in FUNDING_FIELDS])
-        if np.all(np.isnan(stacked)):
-            return
-        funding = np.nansum(stacked, axis=0)
-        capex = np.asarray(columns["capex"])
-        with np.errstate(invalid="ignore"):
-            above = funding > capex + 0.005
-        for position in np.flatnonzero(above):
-            self._warning(
-                f"les financements ({format_euros(funding[position])}) dépassent le coût "
-                f"d'investissement ({format_euros(capex[position])}). Vérifiez le plan de financement.",
-                row=self.rows[position],
-                column=header,
-                code="funding_above_cost",
-            )
 
     def _check_dependencies(self, ids: list[str], needs: list[tuple[str, ...]]) -> None:
         header = self._header("depends_on")
