@@ -202,12 +202,22 @@ def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> tuple[Sheet, t
                 budget.nul = False
             rows.append(row)
     except csv.Error as error:
-        raise FileRefused(
-            f"« {file_name} », ligne {format_number(len(rows) + 1)} : une valeur dépasse "
-            f"{format_number(csv.field_size_limit())} caractères, ou un guillemet n'est jamais "
-            "refermé. Vérifiez cette ligne dans un tableur, puis enregistrez à nouveau."
-        ) from error
+        raise FileRefused(_unreadable_csv(file_name, len(rows) + 1, str(error))) from error
     return Sheet(name, rows), _nul_problems(cleaned, name)
+
+
+def _unreadable_csv(file_name: str, number: int, reason: str) -> str:
+    where = f"« {file_name} », ligne {format_number(number)}"
+    if "field larger than field limit" in reason:
+        return (
+            f"{where} : une valeur dépasse {format_number(csv.field_size_limit())} caractères, la "
+            "limite par cellule. Si cette ligne ne contient pas un texte aussi long, un guillemet y "
+            "est resté ouvert : corrigez-la dans un tableur, puis enregistrez à nouveau."
+        )
+    return (
+        f"{where} : la ligne ne se lit pas comme du CSV (guillemet mal placé, retour à la ligne "
+        "au milieu d'une valeur ?). Corrigez-la dans un tableur, puis enregistrez à nouveau."
+    )
 
 
 def _encoding(data: bytes, file_name: str) -> str:
