@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from prioritisation.reading.sheet_census import (
+    BoundXlsxSheetScan,
     OdsContentScan,
     PlainSharedStringsScan,
     PlainXlsxSheetScan,
@@ -117,6 +118,22 @@ def test_both_scans_count_the_cells_calamine_fills_and_no_others(sheet, chunk):
     assert calamine_grid(xml) == (rows, columns)
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sheet=cells, chunk=st.sampled_from([7, 64, 1 << 20]))
+def test_the_cheap_bounds_are_never_below_the_exact_count(sheet, chunk):
+    """Every reference counts, filled or not: exact when no cell is empty."""
+    xml = corpus.sheet_xml(rows_xml(sheet), dimension='<dimension ref="A1:XFD1048576"/>')
+    bound, is_plain = census_by(BoundXlsxSheetScan, xml, chunk)
+    exact, _ = census_by(PlainXlsxSheetScan, xml, chunk)
+    assert is_plain
+    assert bound.rows >= exact.rows and bound.columns >= exact.columns
+    assert bound.text_chars >= exact.text_chars and bound.longest_text >= exact.longest_text
+    if all(CELLS[kind][1] for kind, _ in sheet.values()):
+        assert (bound.rows, bound.columns) == (exact.rows, exact.columns)
+    assert bound.formulas_without_value == exact.formulas_without_value
+    assert dict(bound.formula_errors) == dict(exact.formula_errors)
+
+
 # Spellings that are valid XML and that calamine reads, but that the usual writers never use.
 UNUSUAL = {
     "attributes in another order": lambda ref, body: f"<c t='n' s='0' r='{ref}'>{body}</c>",
@@ -131,9 +148,10 @@ UNUSUAL = {
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     sheet=st.dictionaries(positions, st.sampled_from(sorted(UNUSUAL)), min_size=1, max_size=20),
-    prefix=st.sampled_from(["", "x"]),
+    prefix=st.sampled_from(["", "x", "spreadsheet"]),
+    chunk=st.sampled_from([5, 64, 1 << 20]),
 )
-def test_unusual_spellings_are_read_in_full_and_counted_as_calamine_reads_them(sheet, prefix):
+def test_unusual_spellings_are_read_in_full_and_counted_as_calamine_reads_them(sheet, prefix, chunk):
     by_row: dict[int, list[str]] = {}
     held = []
     for (row, column), spelling in sorted(sheet.items()):
@@ -152,13 +170,17 @@ def test_unusual_spellings_are_read_in_full_and_counted_as_calamine_reads_them(s
         f'<{row_tag} r="{row}">{"".join(items)}</{row_tag}>' for row, items in sorted(by_row.items())
     )
     xml = corpus.sheet_xml(body, prefix=prefix)
-    plain, is_plain = census_by(PlainXlsxSheetScan, xml)
-    full, _ = census_by(XlsxSheetScan, xml)
+    plain, is_plain = census_by(PlainXlsxSheetScan, xml, chunk)
+    bound, is_bounded = census_by(BoundXlsxSheetScan, xml, chunk)
+    full, _ = census_by(XlsxSheetScan, xml, chunk)
+    assert not (prefix and (is_plain or is_bounded))  # a prefixed cell is never read by pattern
     rows = max((row for row, _ in held), default=0)
     columns = max((column for _, column in held), default=0)
     assert (full.rows, full.columns) == (rows, columns)
     if is_plain:  # leading zeros are the usual form too
         assert (plain.rows, plain.columns) == (rows, columns)
+    if is_bounded:
+        assert (bound.rows, bound.columns) == (rows, columns)
     assert calamine_grid(xml) == (rows, columns)
 
 

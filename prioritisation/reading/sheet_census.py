@@ -426,10 +426,198 @@ _CELL = re.compile(
 _ATTRIBUTES = re.compile(rb'(?:[ \t\r\n]+[A-Za-z_][\w.:-]*="[^"<>]*")*[ \t\r\n]*')
 _ATTRIBUTE = re.compile(rb'([A-Za-z_][\w.:-]*)="([^"<>]*)"')
 _CELL_STARTS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
-# A cell element with a prefix (<x:c …>), or a name too long to tell within the overlap.
-_ODD_NAME = re.compile(rb"<[^ \t\r\n<>/!?]{0,256}:c[ \t\r\n/>]|<[^ \t\r\n<>/!?]{257}")
+
 _OVERLAP = 300
 _LONGEST_CARRY = 8 * 1024 * 1024
+
+
+class _Regions:
+    """Cuts a streamed sheet into regions that end before a `<c`, so no cell is split.
+
+    Also watches, across chunk boundaries, for element names a regular expression would
+    miss: a prefixed cell (`<x:c …>`) or a name too long to tell.
+    """
+
+    def __init__(self) -> None:
+        self.carry = b""
+        self.tail = b""
+        self.odd = False
+
+    def next(self, chunk: bytes, final: bool) -> bytes:
+        if not self.odd:
+            self.odd = _odd_name(self.tail + chunk)
+        self.tail = (self.tail + chunk)[-_OVERLAP:]
+        data = self.carry + chunk
+        if final:
+            cut = len(data)
+        else:
+            cut = data.rfind(b"<c")
+            if cut < 0:
+                cut = len(data) - 1 if data.endswith(b"<") else len(data)
+            if len(data) - cut > _LONGEST_CARRY:
+                cut = len(data)  # no cell that long: a split here only sends the sheet to expat
+        self.carry = data[cut:]
+        return data[:cut]
+
+
+def _odd_name(window: bytes) -> bool:
+    """Whether `window` holds a prefixed cell element (`<x:c …>`).
+
+    Looked for from its end, ':c' then a space, '/' or '>', which plain sheets seldom hold
+    anywhere; then back to its '<'. A name reaching back past the window counts as odd.
+    """
+    for found in _PREFIXED_CELL_END.finditer(window):
+        start = window.rfind(b"<", 0, found.start())
+        if start < 0 or not _NAME_BREAK.search(window, start + 1, found.start()):
+            return True
+    return False
+
+
+_PREFIXED_CELL_END = re.compile(rb":c[ \t\r\n/>]")
+_NAME_BREAK = re.compile(rb"[ \t\r\n<>/!?]")
+_WINDOW = np.arange(11)  # up to 3 letters, 7 digits and the closing quote
+_SHARED_REFERENCE = re.compile(rb'<c r="[A-Za-z]{1,3}[0-9]{1,7}"[^<>]*?[ \t\r\n]t="s"[^<>]*><v>([^<]*)</v>')
+_ANY_SHARED_TYPE = re.compile(rb"""[ \t\r\n]t[ \t\r\n]*=[ \t\r\n]*(?:"s"|'s')""")
+_UNFILLED = re.compile(
+    rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"([^<>]*)><f\b[^<>]*(?:/>|>[^<]*</f>)(<v></v>|<v/>)?</c>'
+)
+_ERROR_CELL = re.compile(
+    rb'<c r="([A-Za-z]{1,3})([0-9]{1,7})"[^<>]*?[ \t\r\n]t="e"[^<>]*>'
+    rb"(?:<f\b[^<>]*(?:/>|>[^<]*</f>))?<v>([^<]*)</v>"
+)
+
+
+class BoundXlsxSheetScan:
+    """Upper bounds by the cheapest reading, for the sheets real files are made of.
+
+    The grid is bounded by every cell's reference, whether the cell holds a value or not;
+    the text by the shared strings the cells use plus every byte of text in the sheet; the
+    longest cell by the longest shared string used and the longest run of text. Exact for a sheet
+    without far empty cells, and a fraction of the cost of the exact count (numpy reads the
+    references). Valid only when every cell tag starts `<c r="`: `plain` says whether it
+    did; when it did not, or when a bound is over a limit, the caller counts exactly.
+    """
+
+    def __init__(self, tally: SheetTally, shared: SharedStrings) -> None:
+        self.tally = tally
+        self.shared = shared
+        self.plain = True
+        self.regions = _Regions()
+        self.columns: dict[bytes, int] = {}
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        if not self.plain:
+            return
+        region = self.regions.next(chunk, final)
+        if self.regions.odd:
+            self.plain = False
+            return
+        if region:
+            self.plain = self._bound(region)
+
+    def _bound(self, region: bytes) -> bool:
+        data = np.frombuffer(region, dtype=np.uint8)
+        opening = np.flatnonzero(data == ord("<"))
+        self._text_runs(data, opening)
+        padded = np.concatenate([data, np.zeros(8, dtype=np.uint8)])
+        after = padded[opening[:, None] + np.arange(1, 7)] if opening.size else np.zeros((0, 6), np.uint8)
+        cells = (after[:, 0] == ord("c")) & _ENDS_A_NAME[after[:, 1]]
+        if not cells.any():
+            return True
+        plain = (after[:, 1] == ord(" ")) & (after[:, 2] == ord("r")) & (after[:, 3] == ord("="))
+        plain &= after[:, 4] == ord('"')
+        if (cells & ~plain).any():
+            return False
+        references = _references(padded, opening[cells & plain] + 6)
+        if references is None:
+            return False
+        rows, columns = references
+        tally = self.tally
+        tally.rows = max(tally.rows, int(rows.max()) + 1)
+        tally.columns = max(tally.columns, int(columns.max()) + 1)
+        return self._text(region) and self._messages(region)
+
+    def _text_runs(self, data: np.ndarray, opening: np.ndarray) -> None:
+        """Every byte between a '>' and the next '<' may be a cell's text: count them all."""
+        closing = np.flatnonzero(data == ord(">"))
+        ends = np.append(opening, data.size)[np.searchsorted(opening, closing)]
+        self.tally.text += int((ends - closing - 1).sum())
+        if opening.size:  # no run of text is longer than the gap between two '<'
+            self._longest(int(np.diff(opening, prepend=0, append=data.size).max()), None)
+
+    def _text(self, region: bytes) -> bool:
+        """Plus the shared strings the cells use, each counted where it is used."""
+        if b'"s"' not in region and b"'s'" not in region:
+            return True  # no shared string, however the type would be written
+        indices = _SHARED_REFERENCE.findall(region)
+        if len(indices) != region.count(b' t="s"') or len(_ANY_SHARED_TYPE.findall(region)) != len(indices):
+            return False
+        if indices:
+            lengths = shared_lengths(self.shared, indices) + np.fromiter(
+                map(len, indices), np.int64, len(indices)
+            )
+            self.tally.text += int(lengths.sum())
+            self._longest(int(lengths.max()), None)
+        return True
+
+    def _messages(self, region: bytes) -> bool:
+        """Formulas never calculated and error cells, found where the sheet has any."""
+        if b"<f" in region:
+            for letters, digits, attributes, empty_value in _UNFILLED.findall(region):
+                kind = _cell_type(attributes.removesuffix(b"/"))
+                if kind is None:
+                    return False
+                if not (empty_value and kind not in _BLANK_IS_EMPTY):
+                    self.tally.formula_without_value(int(digits) - 1, self._column(letters))
+        if b't="e"' in region:
+            for letters, digits, code in _ERROR_CELL.findall(region):
+                self.tally.formula_error(
+                    int(digits) - 1, self._column(letters), code.decode("utf-8", "replace")
+                )
+        return True
+
+    def _longest(self, length: int, at: tuple[int, int] | None) -> None:
+        if length > self.tally.longest:
+            self.tally.longest, self.tally.longest_at = length, at
+
+    def _column(self, letters: bytes) -> int:
+        column = self.columns.get(letters)
+        if column is None:
+            column = self.columns[letters] = calamine_position(letters.decode() + "1")[1] or 0
+        return column
+
+
+_ENDS_A_NAME = np.zeros(256, dtype=bool)
+_ENDS_A_NAME[[ord(c) for c in " \t\r\n/>"]] = True
+
+
+def _references(padded: np.ndarray, starts: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """0-based (rows, columns) of the references that start at `starts` (just past `r="`).
+
+    Up to three letters of either case (calamine reads both), one to seven digits and the
+    closing quote; None if one reference is written otherwise.
+    """
+    window = padded[starts[:, None] + _WINDOW].astype(np.int32)
+    folded = window | 0x20  # 'A' → 'a'; digits and quotes unchanged
+    is_letter = (folded >= ord("a")) & (folded <= ord("z"))
+    letters = np.cumprod(is_letter[:, :3], axis=1).sum(axis=1)
+    rest = np.take_along_axis(window, letters[:, None] + np.arange(8), axis=1)
+    is_digit = (rest >= ord("0")) & (rest <= ord("9"))
+    digits = np.cumprod(is_digit[:, :7], axis=1).sum(axis=1)
+    closing = np.take_along_axis(rest, digits[:, None], axis=1)[:, 0] == ord('"')
+    if not ((letters >= 1) & (digits >= 1) & closing).all():
+        return None
+    columns = np.zeros(len(starts), dtype=np.int32)
+    for position in range(3):
+        inside = position < letters
+        columns = np.where(inside, columns * 26 + folded[:, position] - ord("a") + 1, columns)
+    rows = np.zeros(len(starts), dtype=np.int32)
+    for position in range(7):
+        inside = position < digits
+        rows = np.where(inside, rows * 10 + rest[:, position] - ord("0"), rows)
+    if rows.min() < 1:
+        return None  # row 0: calamine refuses it, and so will the exact count
+    return rows - 1, columns - 1
 
 
 class PlainXlsxSheetScan:
@@ -445,29 +633,18 @@ class PlainXlsxSheetScan:
         self.tally = tally
         self.shared = shared
         self.plain = True
-        self.carry = b""
-        self.tail = b""
+        self.regions = _Regions()
         self.kinds: dict[bytes, tuple[int, int, bool]] = {}
         self.columns: dict[bytes, int] = {}
 
     def feed(self, chunk: bytes, final: bool = False) -> None:
         if not self.plain:
             return
-        data = self.carry + chunk
-        if _ODD_NAME.search(self.tail + chunk):
+        region = self.regions.next(chunk, final)
+        if self.regions.odd:
             self.plain = False
-            return
-        self.tail = chunk[-_OVERLAP:]
-        if final:
-            cut = len(data)
         else:
-            cut = data.rfind(b"<c")
-            if cut < 0:
-                cut = len(data) - 1 if data.endswith(b"<") else len(data)
-            if len(data) - cut > _LONGEST_CARRY:
-                cut = len(data)  # no cell that long: a split here only sends us to expat
-        self.carry = data[cut:]
-        self._cells(data[:cut])
+            self._cells(region)
 
     def _cells(self, region: bytes) -> None:
         starts = sum(region.count(start) for start in _CELL_STARTS)
@@ -542,7 +719,7 @@ class PlainXlsxSheetScan:
         text += np.fromiter(map(len, inline_text), np.int64, len(values))
         shared = np.flatnonzero(held & (kind == _SHARED))
         if shared.size:
-            text[shared] += self._shared_lengths([values[index] for index in shared])
+            text[shared] += shared_lengths(self.shared, [values[index] for index in shared])
         tally = self.tally
         for index in np.flatnonzero(held & (kind == _ERROR)):
             tally.formula_error(
@@ -556,22 +733,23 @@ class PlainXlsxSheetScan:
         if text[longest] > tally.longest:
             tally.longest, tally.longest_at = int(text[longest]), (int(rows[longest]), int(columns[longest]))
 
-    def _shared_lengths(self, indices: list[bytes]) -> np.ndarray:
-        """The length of the shared string each cell uses (calamine reads index 0 for non-digits)."""
-        if all(map(bytes.isdigit, indices)) and max(map(len, indices)) < 19:
-            numbers = np.array(indices, dtype="S19").astype(np.int64)
-        else:
-            numbers = np.array([_shared_index(index) for index in indices], dtype=np.int64)
-        lengths = np.frombuffer(self.shared.lengths, dtype=np.int64)
-        if not lengths.size:
-            return np.zeros(len(indices), dtype=np.int64)
-        return np.where(numbers < lengths.size, lengths[np.minimum(numbers, lengths.size - 1)], 0)
-
     def _column(self, letters: bytes) -> int:
         column = self.columns.get(letters)
         if column is None:
             column = self.columns[letters] = calamine_position(letters.decode() + "1")[1] or 0
         return column
+
+
+def shared_lengths(shared: SharedStrings, indices: list[bytes]) -> np.ndarray:
+    """The length of the shared string each cell uses (calamine reads index 0 for non-digits)."""
+    if all(map(bytes.isdigit, indices)) and max(map(len, indices)) < 19:
+        numbers = np.array(indices, dtype="S19").astype(np.int64)
+    else:
+        numbers = np.array([_shared_index(index) for index in indices], dtype=np.int64)
+    lengths = np.frombuffer(shared.lengths, dtype=np.int64)
+    if not lengths.size:
+        return np.zeros(len(indices), dtype=np.int64)
+    return np.where(numbers < lengths.size, lengths[np.minimum(numbers, lengths.size - 1)], 0)
 
 
 def _flags(items: tuple[bytes, ...]) -> np.ndarray:

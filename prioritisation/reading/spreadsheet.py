@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,28 +183,40 @@ def _read_csv(data: bytes, file_name: str, limits: ReadLimits) -> tuple[Sheet, t
     """Rows of a CSV, checked against the limits while they are read, before any is padded.
 
     A row of 200 000 separators would make every row 200 000 cells wide once the table is
-    squared: the width, the cells (rows × widest row) and each cell's length are checked
-    line by line, so a refusal comes before the memory is spent.
+    squared: the width of each line is checked before the csv module splits it, the cells
+    (rows × widest row) after each row, so a refusal comes before the memory is spent.
     """
     name = Path(file_name).stem or "CSV"
     encoding = _encoding(data, file_name)
     delimiter = _guess_delimiter(_start_of(data, encoding))
     budget = _CsvBudget(file_name, delimiter, limits)
     text = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, errors="replace", newline="")
-    rows: list[list[Cell]] = []
+    rows: list[list[Cell]] = budget.rows
     cleaned: list[tuple[int, int]] = []  # (row number, NULs removed)
     reader = csv.reader(budget.lines(text), delimiter=delimiter)
+    widest, max_cells, checked = 1, budget.max_cells, 0
     try:
         for row in reader:
-            budget.check_row(row, len(rows) + 1)
+            budget.separators = 0  # the record is read: its separators no longer add up
+            if len(row) > widest:
+                widest = budget.widen(len(row), len(rows) + 1)
+            if (len(rows) + 1) * widest > max_cells:  # an empty line is a row all the same
+                budget.too_many_cells(len(rows) + 1, widest)
             if budget.nul:
                 row, removed = _without_nul(row)
                 cleaned.append((len(rows) + 1, removed))
                 budget.nul = False
             rows.append(row)
+            if len(rows) - checked >= _CHECKED_TOGETHER:
+                budget.check_lengths(rows, checked)
+                checked = len(rows)
     except csv.Error as error:
         raise FileRefused(_unreadable_csv(file_name, len(rows) + 1, str(error))) from error
+    budget.check_lengths(rows, checked)
     return Sheet(name, rows), _nul_problems(cleaned, name)
+
+
+_CHECKED_TOGETHER = 10_000  # rows whose cell lengths are checked in one go
 
 
 def _unreadable_csv(file_name: str, number: int, reason: str) -> str:
@@ -263,43 +276,49 @@ class _CsvBudget:
         self.delimiter = delimiter
         self.limits = limits
         self.max_cells = min(limits.max_cells_per_sheet, limits.max_cells)
-        self.widest = 0
         self.separators = 0  # in the record being read
         self.nul = False
-        self.records = 0
+        self.rows: list[list[Cell]] = []  # read so far (the reader's own list)
 
     def lines(self, text: Iterator[str]) -> Iterator[str]:
         """The file's lines, refusing one that would make a record too wide before it is split."""
         for line in text:
             self.separators += line.count(self.delimiter)
             if self.separators >= self.limits.max_columns:
-                self._too_wide(self.records + 1, self.separators + 1)
+                self._too_wide(len(self.rows) + 1, self.separators + 1)
             if "\x00" in line:
                 self.nul = True
             yield line
 
-    def check_row(self, row: list[str], number: int) -> None:
-        self.separators = 0
-        self.records = number
-        if len(row) > self.widest:
-            self.widest = len(row)
-            if self.widest > self.limits.max_columns:
-                self._too_wide(number, self.widest)
-        if number * self.widest > self.max_cells:
-            raise FileRefused(
-                f"« {self.file_name} » : à la ligne {format_number(number)}, le tableau compte déjà "
-                f"{format_number(number)} lignes × {format_number(self.widest)} colonnes, au-delà de la "
-                f"limite de {format_number(self.max_cells)} cellules. Vérifiez qu'il s'agit bien de "
-                "l'inventaire et que le séparateur est le bon."
-            )
-        longest = max(map(len, row), default=0)
-        if longest > self.limits.max_cell_chars:
-            column = next(i for i, cell in enumerate(row) if len(cell) == longest)
-            raise FileRefused(
-                f"« {self.file_name} », ligne {format_number(number)}, colonne "
-                f"{column_letters(column + 1)} : la valeur compte {format_number(longest)} caractères, "
-                f"au-delà de la limite de {format_number(self.limits.max_cell_chars)} par cellule."
-            )
+    def widen(self, width: int, number: int) -> int:
+        if width > self.limits.max_columns:
+            self._too_wide(number, width)
+        return width
+
+    def too_many_cells(self, number: int, widest: int) -> None:
+        raise FileRefused(
+            f"« {self.file_name} » : à la ligne {format_number(number)}, le tableau compte déjà "
+            f"{format_number(number)} lignes × {format_number(widest)} colonnes, au-delà de la "
+            f"limite de {format_number(self.max_cells)} cellules. Vérifiez qu'il s'agit bien de "
+            "l'inventaire et que le séparateur est le bon."
+        )
+
+    def check_lengths(self, rows: list[list[Cell]], start: int) -> None:
+        """No cell of rows[start:] longer than the limit (the csv module stops at its own)."""
+        if (
+            max(map(len, itertools.chain.from_iterable(rows[start:])), default=0)
+            <= self.limits.max_cell_chars
+        ):
+            return
+        for number, row in enumerate(rows[start:], start=start + 1):
+            for column, cell in enumerate(row):
+                if len(cell) > self.limits.max_cell_chars:  # type: ignore[arg-type]
+                    raise FileRefused(
+                        f"« {self.file_name} », ligne {format_number(number)}, colonne "
+                        f"{column_letters(column + 1)} : la valeur compte {format_number(len(cell))} "
+                        f"caractères, au-delà de la limite de {format_number(self.limits.max_cell_chars)} "
+                        "par cellule."
+                    )
 
     def _too_wide(self, number: int, width: int) -> None:
         raise FileRefused(

@@ -25,6 +25,7 @@ from defusedxml.common import DefusedXmlException
 
 from prioritisation.french import format_number
 from prioritisation.reading.sheet_census import (
+    BoundXlsxSheetScan,
     MalformedSheet,
     OdsContentScan,
     PlainSharedStringsScan,
@@ -369,7 +370,9 @@ def _xlsx_census(
     calamine finds worksheets and shared strings through the workbook's relationships,
     which may point anywhere in the archive: whatever holds a `sheetData` is counted,
     referenced or not, and the shared strings are the one member named so, wherever it is.
-    Also returns the characters of the shared strings, which calamine keeps all along.
+    A sheet is first bounded cheaply (BoundXlsxSheetScan), and counted exactly only when a
+    bound goes past a limit. Also returns the characters of the shared strings, which
+    calamine keeps all along.
     """
     strings_member = _shared_strings_member(members, file_name)
     shared = SharedStrings()
@@ -377,21 +380,56 @@ def _xlsx_census(
         shared = _shared_strings(inflater, strings_member)
         _check_shared_strings(shared, file_name, limits)
     names = _xlsx_sheet_names(inflater, members)
-    sheets = []
+    sheets: list[SheetCensus] = []
+    bounded: list[tuple[int, zipfile.ZipInfo]] = []
     for key, member in members.items():
         if member is strings_member or member.is_dir():
             continue
         tally = SheetTally(names.get(key, member.filename))
-        plain = PlainXlsxSheetScan(tally, shared)
+        bound = BoundXlsxSheetScan(tally, shared)
         holds_cells = _Contains(b"sheetData")
-        inflater.stream(member, [_feed(plain), holds_cells])
+        inflater.stream(member, [_feed(bound), holds_cells])
         if not holds_cells.found:
             continue
-        if not plain.plain:
-            tally = SheetTally(tally.name)
-            inflater.stream(member, [_feed(XlsxSheetScan(tally, shared))])
-        sheets.append(tally.census())
+        census = tally.census()
+        if bound.plain and _fits(census, limits):
+            bounded.append((len(sheets), member))
+        else:
+            census = _exact_census(inflater, member, census.name, shared)
+        sheets.append(census)
+    if bounded and not _fits_together(sheets, shared.text_chars, limits):
+        for index, member in bounded:
+            sheets[index] = _exact_census(inflater, member, sheets[index].name, shared)
     return tuple(sheets), shared.text_chars
+
+
+def _exact_census(
+    inflater: _Inflater, member: zipfile.ZipInfo, name: str, shared: SharedStrings
+) -> SheetCensus:
+    """Cells that hold a value, by regular expression, or by expat if the sheet is unusual."""
+    tally = SheetTally(name)
+    plain = PlainXlsxSheetScan(tally, shared)
+    inflater.stream(member, [_feed(plain)])
+    if not plain.plain:
+        tally = SheetTally(name)
+        inflater.stream(member, [_feed(XlsxSheetScan(tally, shared))])
+    return tally.census()
+
+
+def _fits(sheet: SheetCensus, limits: ReadLimits) -> bool:
+    return (
+        sheet.columns <= limits.max_columns
+        and sheet.cells <= limits.max_cells_per_sheet
+        and sheet.longest_text <= limits.max_cell_chars
+    )
+
+
+def _fits_together(sheets: Iterable[SheetCensus], shared_text: int, limits: ReadLimits) -> bool:
+    sheets = tuple(sheets)
+    return (
+        sum(sheet.cells for sheet in sheets) <= limits.max_cells
+        and shared_text + sum(sheet.text_chars for sheet in sheets) <= limits.max_text_chars
+    )
 
 
 def _shared_strings_member(members: dict[str, zipfile.ZipInfo], file_name: str) -> zipfile.ZipInfo | None:
