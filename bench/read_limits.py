@@ -116,10 +116,18 @@ SPACES = (
     '<table:table-row><table:table-cell office:value-type="string"><text:p><text:s text:c="1000000000"/>'
     "</text:p></table:table-cell></table:table-row>"
 )
-REPEATED_TEXT = (
-    '<table:table-row table:number-rows-repeated="2000"><table:table-cell office:value-type="string" '
-    f'table:number-columns-repeated="999"><text:p>{"x" * 40}</text:p></table:table-cell></table:table-row>'
-)
+
+
+def repeated_tables(shapes: list[tuple[int, int]], characters: int, formula: str = "") -> str:
+    """content.xml whose tables repeat one text cell (with a formula if given) over rows × columns."""
+    formula = f' table:formula="{formula}"' if formula else ""
+    tables = "".join(
+        f'<table:table table:name="Feuille {number}"><table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell office:value-type="string"{formula} table:number-columns-repeated="{columns}">'
+        f"<text:p>{'x' * characters}</text:p></table:table-cell></table:table-row></table:table>"
+        for number, (rows, columns) in enumerate(shapes, start=1)
+    )
+    return corpus._ODS_HEAD.format(doctype="") + tables + corpus._ODS_TAIL
 
 
 def worst_files(quick: bool) -> list[tuple[str, Callable[[], bytes], str]]:
@@ -178,30 +186,37 @@ def worst_files(quick: bool) -> list[tuple[str, Callable[[], bytes], str]]:
     if not quick:
         files += [
             (
-                "XLSX, au budget : 2 feuilles de 2 000 000 nombres",
-                lambda: with_sheets([numbers_sheet(100_000, 20)] * 2),
+                "XLSX, au budget : 1 000 000 + 500 000 nombres sur 2 feuilles",
+                lambda: with_sheets([numbers_sheet(50_000, 20), numbers_sheet(25_000, 20)]),
                 "x.xlsx",
             ),
             (
-                "XLSX, au budget : 4 000 000 cellules, 1 000 000 textes partagés distincts",
+                "XLSX, au budget : 1 500 000 cellules de textes partagés (100 000 distincts)",
                 lambda: with_sheets(
-                    [numbers_sheet(100_000, 20, strings=1_000_000)] * 2,
-                    corpus.shared_strings_xml([f"t{n:06d}" for n in range(1_000_000)]),
+                    [
+                        numbers_sheet(50_000, 20, strings=100_000),
+                        numbers_sheet(25_000, 20, strings=100_000),
+                    ],
+                    corpus.shared_strings_xml([f"t{n:05d}" for n in range(100_000)]),
                 ),
                 "x.xlsx",
             ),
             (
-                "XLSX, au budget de texte : un texte de 131 000 caractères dans 760 cellules",
+                "XLSX, au budget de texte : un texte de 131 000 caractères dans 180 cellules",
                 lambda: with_sheets(
-                    [numbers_sheet(38, 20, strings=1)], corpus.shared_strings_xml(["a" * 131_000])
+                    [numbers_sheet(18, 10, strings=1)], corpus.shared_strings_xml(["a" * 131_000])
                 ),
                 "x.xlsx",
             ),
             (
-                "ODS, au budget : 2 000 000 cellules répétées de 40 caractères",
-                lambda: corpus.ods(
-                    {"P": [["a"]]},
-                    raw_rows=REPEATED_TEXT,
+                "ODS, au budget : 1 000 000 + 500 000 cellules répétées de 16 caractères",
+                lambda: corpus.ods_archive(repeated_tables([(1000, 999), (500, 999)], 16)),
+                "x.ods",
+            ),
+            (
+                "ODS, au budget : 1 500 000 cellules répétées, texte de 7 caractères et formule de 9",
+                lambda: corpus.ods_archive(
+                    repeated_tables([(1000, 999), (500, 999)], 7, formula="of:=1+234")
                 ),
                 "x.ods",
             ),

@@ -55,7 +55,7 @@ def read_in_a_fresh_process(data: bytes, name: str) -> dict[str, object]:
     [
         (b";" * 200_000 + b"\n" + b"a;b\n" * 50_000, "au-delà de la limite de 16 384 colonnes"),
         (b"ab;" * 6_600_000 + b"\n", "au-delà de la limite de 16 384 colonnes"),
-        ((b";" * 16_000 + b"\n") * 1_200, "au-delà de la limite de 2 000 000 cellules"),
+        ((b";" * 16_000 + b"\n") * 1_200, "au-delà de la limite de 1 000 000 cellules"),
     ],
     ids=["issue-9-file", "one-line-of-6.6-million-values", "wide-rows-past-the-cell-budget"],
 )

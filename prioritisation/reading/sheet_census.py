@@ -236,7 +236,10 @@ class SharedStringsScan:
             self.length += len(text)
 
 
-_SHARED_STRING = re.compile(rb"<si>(.*?)</si>|<si/>", re.DOTALL)
+# A string of one plain <t> (its text measured exactly), or of anything else (its bytes).
+_SHARED_STRING = re.compile(
+    rb'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si>(.*?)</si>|<si/>', re.DOTALL
+)
 _SHARED_STRING_STARTS = (b"<si>", b"<si/", b"<si ", b"<si\t", b"<si\n", b"<si\r")
 _TABLE_START = re.compile(rb"<sst\b([^<>]*)>")
 _DECLARED_COUNT = re.compile(rb"[ \t\r\n]uniqueCount[ \t\r\n]*=[ \t\r\n]*[\"']([^\"']*)[\"']")
@@ -246,9 +249,10 @@ _ODD_SHARED_NAME = re.compile(rb"<[^ \t\r\n<>/!?]{0,256}:s(?:i|st)[ \t\r\n/>]|<[
 class PlainSharedStringsScan:
     """The shared strings by regular expression, when written the usual way (`<si>…</si>`).
 
-    Each string counts the bytes between its tags, markup included: never fewer than the
-    characters calamine keeps. Anything unusual (a prefix, attributes, nesting) and `plain`
-    turns False: the caller reads the table with SharedStringsScan instead.
+    A string of one plain `<t>` counts its bytes; any other counts every byte between its
+    tags, markup included: never fewer than the characters calamine keeps. Anything unusual
+    (a prefix, attributes, nesting) and `plain` turns False: the caller reads the table
+    with SharedStringsScan instead.
     """
 
     def __init__(self) -> None:
@@ -284,7 +288,7 @@ class PlainSharedStringsScan:
         if len(strings) != sum(region.count(start) for start in _SHARED_STRING_STARTS):
             self.plain = False
             return
-        self.lengths.extend(map(len, strings))
+        self.lengths.extend(len(text) + len(other) for text, other in strings)
 
     def _table(self, data: bytes, final: bool) -> int | None:
         """Reads uniqueCount from the <sst> tag: where the strings start, None before the tag."""
@@ -793,6 +797,8 @@ _ODS_VALUES = frozenset(
         "office:boolean-value",
     }
 )
+# Attributes calamine keeps as text (the value of a string, date or duration, the formula).
+_ODS_TEXTS = frozenset({"office:string-value", "office:date-value", "office:time-value", "table:formula"})
 # Attributes an empty cell carries; any other one may give calamine something to store.
 _ODS_PRESENTATION = frozenset(
     {
@@ -860,10 +866,8 @@ class OdsContentScan:
         if self.cell_depth:
             self.cell_depth += 1
             self.cell_content = True
-            if attributes:
-                if name == _ODS_SPACES:
-                    self.cell_text += _repeats(attributes.get("text:c"))
-                self.cell_text += sum(map(len, attributes.values()))
+            if name == _ODS_SPACES:
+                self.cell_text += _repeats(attributes.get("text:c"))
             return
         if self.table is None:
             if name == _ODS_TABLE:
@@ -885,7 +889,7 @@ class OdsContentScan:
         self.cell_depth = 1
         self.cell_repeats = _repeats(attributes.get("table:number-columns-repeated"))
         self.cell_content = not _ODS_PRESENTATION.issuperset(attributes)
-        self.cell_text = sum(map(len, attributes.values()))
+        self.cell_text = sum(len(attributes[key]) for key in _ODS_TEXTS.intersection(attributes))
         self.cell_formula = "table:formula" in attributes
         self.cell_has_value = not _ODS_VALUES.isdisjoint(attributes) or (
             attributes.get("office:value-type") == "string"

@@ -49,8 +49,9 @@ class ReadLimits:
     """What we accept from a file. Settings, with defaults sized for real inventories.
 
     The largest public inventories we know (the State's 2018 and 2019 investment-grant lists,
-    26 295 and 24 811 projects) use a tenth of each limit; at the limits, reading a file
-    takes less than 500 MB (bench/read_limits.py measures the worst files we could build).
+    26 295 and 24 811 projects) use a half of each limit or less; at the limits, reading a
+    file takes less than 500 MB (bench/read_limits.py measures the worst files we could
+    build; docs/lecture-des-fichiers.md says what python-calamine allocates and why).
     """
 
     max_file_bytes: int = 20 * MB
@@ -59,16 +60,17 @@ class ReadLimits:
     max_inflation_ratio: float = 200.0
     max_archive_members: int = 2_000
     # a sheet counts from A1 to its last filled row × its widest filled row, as it is loaded
-    max_cells_per_sheet: int = 2_000_000
+    # (the 2018 grant list, 26 295 projects × 18 columns, is 473 328 cells)
+    max_cells_per_sheet: int = 1_000_000
     # and all the sheets of a workbook together
-    max_cells: int = 4_000_000
+    max_cells: int = 1_500_000
     # columns of a sheet (Excel's own width is 16 384)
     max_columns: int = 16_384
     # characters in one cell (an Excel cell holds 32 767; the csv module stops at 131 072)
     max_cell_chars: int = 131_072
     # characters of text in all the cells of a file, each shared or repeated text counted
-    # every time it is used (that is what the reader holds)
-    max_text_chars: int = 100_000_000
+    # every time it is used, as the reader holds it (the 2018 grant list has 11 million)
+    max_text_chars: int = 25_000_000
 
     def __post_init__(self) -> None:
         for limit in fields(self):
