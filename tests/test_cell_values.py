@@ -167,3 +167,38 @@ def test_reads_utf16_without_a_byte_order_mark():
         [corpus.HEADERS, ["P01", "Portail", "Axe 3", 4, 5, 2]], delimiter="\t", encoding="utf-16-be"
     )
     assert read_bytes(data, "inventaire.csv").sheets[0].rows[1][:2] == ["P01", "Portail"]
+
+
+def test_a_criterion_added_from_the_file_says_which_cells_a_formula_left_blank():
+    """ranking.criteria read them as « valeur manquante »; the census knows better."""
+    from prioritisation.ranking.criteria import Criterion, RankingSettings
+    from prioritisation.ranking.priorities import check
+
+    rows = (
+        '<row r="1"><c r="A1" t="str"><v>Projet</v></c><c r="B1" t="str"><v>Population</v></c></row>'
+        '<row r="2"><c r="A2" t="str"><v>Portail</v></c><c r="B2"><v>1200</v></c></row>'
+        '<row r="3"><c r="A3" t="str"><v>Fibre</v></c><c r="B3" t="e"><v>#DIV/0!</v></c></row>'
+        '<row r="4"><c r="A4" t="str"><v>Tiers-lieu</v></c><c r="B4"><f>SUM(C4:D4)</f></c></row>'
+        '<row r="5"><c r="A5" t="str"><v>Médiathèque</v></c></row>'
+    )
+    inventory = load_inventory(
+        corpus.xlsx_with_sheets({"Projets": corpus.sheet_xml(rows)}), "inventaire.xlsx"
+    )
+    found = {
+        problem.row: problem.message
+        for problem in check(inventory, RankingSettings(criteria=(Criterion("Population"),)))
+    }
+    assert found[3].startswith("la cellule contient une erreur de formule #DIV/0!")
+    assert found[4].startswith(FORMULA_WITHOUT_VALUE)
+    assert found[5].startswith("valeur manquante pour le critère « Population »")
+    assert 2 not in found
+
+
+def test_a_blank_score_left_by_a_formula_is_reported_once():
+    from prioritisation.ranking.criteria import RankingSettings
+    from prioritisation.ranking.priorities import check
+
+    inventory = inventory_of(project_row(2, '<c r="D{row}"><f>SUM(E2:F2)</f></c>'))
+    assert [problem.message for problem in check(inventory, RankingSettings()) if problem.row == 2] == [
+        FORMULA_WITHOUT_VALUE
+    ]

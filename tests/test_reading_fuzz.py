@@ -75,3 +75,32 @@ def test_a_csv_quote_left_open_is_refused_in_french():
     data = b'Projet;Description\nPortail;"Un texte' + b" x" * 100_000 + b"\nAutre;5\n"
     with pytest.raises(FileRefused, match=r"ligne 2 : .* un guillemet y est resté ouvert"):
         read_bytes(data, "inventaire.csv")
+
+
+def test_a_rust_panic_in_python_calamine_is_refused_in_french(monkeypatch):
+    """pyo3 raises a Rust panic as pyo3_runtime.PanicException, a BaseException (not an Exception).
+
+    A 5 KB workbook announcing 2^64 - 1 shared strings made python-calamine 0.9.1 panic with
+    « capacity overflow »; that one is now refused before calamine, so the panic is simulated.
+    """
+    import python_calamine
+
+    PanicException = type("PanicException", (BaseException,), {})  # as pyo3 names it
+
+    def panic(_: object) -> None:
+        raise PanicException("capacity overflow")
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", panic)
+    with pytest.raises(FileRefused, match="ne peut pas être lu comme un classeur"):
+        read_bytes(corpus.simple_xlsx(), "inventaire.xlsx")
+
+
+def test_an_interruption_is_not_taken_for_a_damaged_file(monkeypatch):
+    import python_calamine
+
+    def interrupt(_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        read_bytes(corpus.simple_xlsx(), "inventaire.xlsx")

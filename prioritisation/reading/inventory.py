@@ -340,14 +340,10 @@ class _FieldReader:
         for cell, row in zip(cells, self.rows, strict=True):
             if not (cell == "" or _blank(cell) or (type(cell) is float and not math.isfinite(cell))):
                 continue
-            code = self.table.formula_errors.get((row, position))
-            if code is not None:
-                report(formula_error_message(code), row=row, column=header)
-            elif (row, position) in self.table.formulas_without_value:
-                report(FORMULA_WITHOUT_VALUE, row=row, column=header)
-            else:
-                continue
-            self.explained.add((row, position))
+            reason = formula_problem(self.table, row, position)
+            if reason is not None:
+                report(reason, row=row, column=header)
+                self.explained.add((row, position))
 
     def _numbers(self, cells: list[Cell], column: int, header: str, kind: Kind) -> np.ndarray:
         values = np.full(len(cells), np.nan)
@@ -550,6 +546,19 @@ _FORMULA_ERROR = re.compile(
     r"PROPAG\.!|CALC!|GETTING_DATA|BLOCKED!|FIELD!|UNKNOWN!|BUSY!|CONNECT!)|Err:\d{3})$",
     re.IGNORECASE,
 )
+
+
+def formula_problem(table: RawTable, row: int, position: int) -> str | None:
+    """Why a cell reads blank (or NaN) when its formula is the cause; None otherwise.
+
+    `row` is the row as the spreadsheet shows it, `position` the column's index in the table.
+    """
+    code = table.formula_errors.get((row, position))
+    if code is not None:
+        return formula_error_message(code)
+    if (row, position) in table.formulas_without_value:
+        return FORMULA_WITHOUT_VALUE
+    return None
 
 
 def is_formula_error(cell: Cell) -> bool:
