@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from prioritisation.reading.ods_census import OdsContentScan
 from prioritisation.reading.sheet_census import (
     BoundXlsxSheetScan,
-    OdsContentScan,
     PlainSharedStringsScan,
     PlainXlsxSheetScan,
     SharedStrings,

@@ -315,3 +315,21 @@ def test_names_the_cell_holding_an_error_python_calamine_cannot_read():
 def test_limits_must_be_positive():
     with pytest.raises(ValueError, match="max_cells doit être un nombre positif"):
         ReadLimits(max_cells=0)
+
+
+def test_refuses_a_tag_too_long_for_a_parser_to_hold():
+    """A 20 MB upload can inflate to one 300 MB tag, which expat (and calamine) hold whole."""
+    huge = b'<row r="1"><c r="A1" t="str" x="' + b">" * (9 * MB) + b'"><v>1</v></c></row>'
+    data = corpus.xlsx_with_sheets({"Projets": corpus.sheet_xml(huge.decode())})
+    assert "contient un élément XML de plus de 8,0 Mo d'un seul tenant" in refusal(data)
+
+
+def test_refuses_an_opendocument_text_too_long_for_a_parser_to_hold():
+    rows = (
+        "<table:table-row><table:table-cell office:value-type='string'><text:p>"
+        + "a" * (9 * MB)
+        + "</text:p></table:table-cell></table:table-row>"
+    )
+    assert "d'un seul tenant" in refusal(
+        corpus.ods({"Projets": [["Projet"]]}, raw_rows=rows), "inventaire.ods"
+    )

@@ -21,13 +21,14 @@ from enum import Enum
 from io import BytesIO
 from xml.parsers import expat
 
+import numpy as np
 from defusedxml.common import DefusedXmlException
 
 from prioritisation.french import format_number
+from prioritisation.reading.ods_census import OdsContentScan
 from prioritisation.reading.sheet_census import (
     BoundXlsxSheetScan,
     MalformedSheet,
-    OdsContentScan,
     PlainSharedStringsScan,
     PlainXlsxSheetScan,
     RelationshipsScan,
@@ -304,11 +305,17 @@ class _Inflater:
         self.remaining = min(limits.max_inflated_bytes, allowed_by_ratio)
         self.inflated: set[str] = set()
 
-    def stream(self, member: zipfile.ZipInfo, feeds: Iterable[Feed]) -> None:
+    def stream(self, member: zipfile.ZipInfo, feeds: Iterable[Feed], *, xml: bool = False) -> None:
+        """Inflate `member` into `feeds`; for an XML member (`xml`), refuse a huge token first.
+
+        `longest_run` is left with the longest run of bytes without a '<' in the member:
+        the longest text or tag an XML parser would have to hold at once.
+        """
         feeds = list(feeds)
         counted = member.filename not in self.inflated
         self.inflated.add(member.filename)
         declarations = _DeclarationGuard(self.file_name)
+        run = self.longest_run = 0
         with self.archive.open(member) as stream:
             while chunk := stream.read(_CHUNK):
                 if counted:
@@ -319,10 +326,38 @@ class _Inflater:
                             "(bombe de décompression probable) : il est refusé."
                         )
                 declarations.check(chunk)
+                run, longest = _runs_without_tags(chunk, run)
+                self.longest_run = max(self.longest_run, longest)
+                if xml:
+                    self.check_tokens()
                 for feed in feeds:
                     feed(chunk, False)
         for feed in feeds:
             feed(b"", True)
+
+    def check_tokens(self) -> None:
+        """No XML parser is handed a text or a tag of more than _LONGEST_TOKEN bytes to hold."""
+        if self.longest_run > _LONGEST_TOKEN:
+            raise FileRefused(
+                f"« {self.file_name} » contient un élément XML de plus de {format_size(_LONGEST_TOKEN)} "
+                "d'un seul tenant : ce n'est pas un classeur ordinaire, il est refusé par précaution."
+            )
+
+
+# The longest text or tag a real workbook holds: a cell of 131 072 characters, each written
+# as a character reference (&#x1F600;) at most. Expat and calamine hold a token whole.
+_LONGEST_TOKEN = 8 * MB
+
+
+def _runs_without_tags(chunk: bytes, run: int) -> tuple[int, int]:
+    """(bytes since the last '<' at the end of `chunk`, longest such run through it)."""
+    opening = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == ord("<"))
+    if not opening.size:
+        return run + len(chunk), run + len(chunk)
+    longest = max(run + int(opening[0]), len(chunk) - int(opening[-1]))
+    if opening.size > 1:
+        longest = max(longest, int(np.diff(opening).max()))
+    return len(chunk) - int(opening[-1]), longest
 
 
 class _DeclarationGuard:
@@ -391,6 +426,8 @@ def _xlsx_census(
         bound = BoundXlsxSheetScan(tally, shared)
         holds_cells = _Contains(b"sheetData")
         inflater.stream(member, [_feed(bound), holds_cells])
+        if holds_cells.found or key.endswith((".xml", ".rels")):  # what calamine may parse
+            inflater.check_tokens()
         if not holds_cells.found:
             continue
         census = tally.census()
@@ -414,7 +451,7 @@ def _exact_census(
     inflater.stream(member, [_feed(plain)])
     if not plain.plain:
         tally = SheetTally(name)
-        inflater.stream(member, [_feed(XlsxSheetScan(tally, shared))])
+        inflater.stream(member, [_feed(XlsxSheetScan(tally, shared))], xml=True)
     return tally.census()
 
 
@@ -447,10 +484,11 @@ def _shared_strings_member(members: dict[str, zipfile.ZipInfo], file_name: str) 
 def _shared_strings(inflater: _Inflater, member: zipfile.ZipInfo) -> SharedStrings:
     plain = PlainSharedStringsScan()
     inflater.stream(member, [_feed(plain)])
+    inflater.check_tokens()
     if plain.plain:
         return plain.result()
     strings = SharedStringsScan()
-    inflater.stream(member, [_feed(strings)])
+    inflater.stream(member, [_feed(strings)], xml=True)
     return strings.result()
 
 
@@ -465,16 +503,16 @@ def _xlsx_sheet_names(inflater: _Inflater, members: dict[str, zipfile.ZipInfo]) 
         root = members.get("_rels/.rels")
         if root is not None:
             relationships = RelationshipsScan()
-            inflater.stream(root, [_feed(relationships)])
+            inflater.stream(root, [_feed(relationships)], xml=True)
             folder = office_document_folder(relationships.targets)
         workbook_member = members.get(f"{folder}workbook.xml")
         relationships_member = members.get(f"{folder}_rels/workbook.xml.rels")
         if workbook_member is None or relationships_member is None:
             return {}
         workbook = WorkbookScan()
-        inflater.stream(workbook_member, [_feed(workbook)])
+        inflater.stream(workbook_member, [_feed(workbook)], xml=True)
         relationships = RelationshipsScan()
-        inflater.stream(relationships_member, [_feed(relationships)])
+        inflater.stream(relationships_member, [_feed(relationships)], xml=True)
     except (expat.ExpatError, LookupError, ValueError):
         return {}
     return sheet_paths(folder, workbook.sheets, relationships.targets)
@@ -485,7 +523,10 @@ def _ods_census(inflater: _Inflater, members: dict[str, zipfile.ZipInfo]) -> tup
     scan = OdsContentScan(lambda tally: sheets.append(tally.census()))
     for member in members.values():
         if not member.is_dir():  # calamine reads "content.xml" by its exact name
-            inflater.stream(member, [_feed(scan)] if member.filename == "content.xml" else [])
+            if member.filename == "content.xml":
+                inflater.stream(member, [_feed(scan)], xml=True)
+            else:
+                inflater.stream(member, [])
     return tuple(sheets)
 
 
