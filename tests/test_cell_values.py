@@ -189,7 +189,7 @@ def test_a_criterion_added_from_the_file_says_which_cells_a_formula_left_blank()
         for problem in check(inventory, RankingSettings(criteria=(Criterion("Population"),)))
     }
     assert found[3].startswith("la cellule contient une erreur de formule #DIV/0!")
-    assert found[4].startswith(FORMULA_WITHOUT_VALUE)
+    assert found[4] == FORMULA_WITHOUT_VALUE.rstrip(".") + " (critère « Population »)."
     assert found[5].startswith("valeur manquante pour le critère « Population »")
     assert 2 not in found
 

@@ -357,7 +357,7 @@ class _FieldReader:
                     )
             elif cell != "" and not _blank(cell):
                 number = parse_number(cell)
-                if number is None and is_formula_error(cell):
+                if number is None and _is_formula_error(cell):
                     self._error(
                         formula_error_message(str(cell).strip()), row=self.rows[position], column=header
                     )
@@ -534,7 +534,7 @@ class _FieldReader:
 _REQUIRED = (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS)  # a blank left by a formula is an error there
 FORMULA_WITHOUT_VALUE = (
     "la cellule contient une formule dont le résultat n'a pas été enregistré : ouvrez le fichier "
-    "dans Excel ou LibreOffice et enregistrez-le"
+    "dans Excel ou LibreOffice et enregistrez-le."
 )
 _NOT_FINITE = (
     "la cellule contient « {cell} », qui n'est pas un nombre (souvent le résultat d'une formule en "
@@ -561,7 +561,7 @@ def formula_problem(table: RawTable, row: int, position: int) -> str | None:
     return None
 
 
-def is_formula_error(cell: Cell) -> bool:
+def _is_formula_error(cell: Cell) -> bool:
     """Whether a cell shows a formula's error value (#DIV/0!, #VALEUR!, Err:502…)."""
     return isinstance(cell, str) and bool(_FORMULA_ERROR.match(cell.strip()))
 
