@@ -9,6 +9,7 @@ builds it, with the same census as an XLSX sheet (sheet_census.SheetCensus).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from prioritisation.reading.sheet_census import RECORDED_CELLS, MalformedSheet, SheetTally, safe_parser
 
@@ -39,6 +40,18 @@ _ODS_PRESENTATION = frozenset(
         "table:protected",
     }
 )
+
+
+_REPEATED = "table:number-columns-repeated"
+
+
+@dataclass(frozen=True)
+class _CellShape:
+    content: bool  # an attribute beyond layout
+    texts: tuple[str, ...]  # attributes kept as text
+    formula: bool
+    valued: bool  # a value attribute (office:value, office:string-value…)
+    repeated: bool
 
 
 def _repeats(value: str | None) -> int:
@@ -80,6 +93,7 @@ class OdsContentScan:
         self.cell_has_value = False
         self.cell_error = False
         self.error_text: list[str] = []
+        self.shapes: dict[tuple[str, ...], _CellShape] = {}
         self.parser = safe_parser()
         self.parser.ordered_attributes = False  # dictionaries: content.xml has a million cells
         self.parser.buffer_text = True  # one call per text; flushed every 8 KB, never held whole
@@ -115,13 +129,21 @@ class OdsContentScan:
 
     def _open_cell(self, attributes: dict[str, str]) -> None:
         self.cell_depth = 1
-        self.cell_repeats = _repeats(attributes.get("table:number-columns-repeated"))
-        self.cell_content = not _ODS_PRESENTATION.issuperset(attributes)
-        self.cell_text = sum(len(attributes[key]) for key in _ODS_TEXTS.intersection(attributes))
-        self.cell_formula = "table:formula" in attributes
-        self.cell_has_value = not _ODS_VALUES.isdisjoint(attributes) or (
-            attributes.get("office:value-type") == "string"
-        )
+        keys = tuple(attributes)
+        shape = self.shapes.get(keys)
+        if shape is None:  # what the attribute names alone say, worked out once per set of names
+            shape = self.shapes[keys] = _CellShape(
+                content=not _ODS_PRESENTATION.issuperset(keys),
+                texts=tuple(_ODS_TEXTS.intersection(keys)),
+                formula="table:formula" in keys,
+                valued=not _ODS_VALUES.isdisjoint(keys),
+                repeated=_REPEATED in keys,
+            )
+        self.cell_repeats = _repeats(attributes[_REPEATED]) if shape.repeated else 1
+        self.cell_content = shape.content
+        self.cell_text = sum(len(attributes[key]) for key in shape.texts) if shape.texts else 0
+        self.cell_formula = shape.formula
+        self.cell_has_value = shape.valued or attributes.get("office:value-type") == "string"
         self.cell_error = "error" in attributes.values() and any(
             key.endswith(":value-type") and value == "error" for key, value in attributes.items()
         )
