@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+import re
 import zipfile
 from collections.abc import Sequence
 
@@ -54,7 +56,8 @@ GRANT_LIST_ROWS = [
 ]  # fmt: skip
 
 
-def grant_list_xlsx() -> bytes:
+def programme_xlsx() -> bytes:
+    """A digital programme as a collectivité keeps it: a title block, its own headers."""
     return xlsx({"Programmation": [*GRANT_LIST_TITLE, GRANT_LIST_HEADERS, *GRANT_LIST_ROWS]})
 
 
@@ -214,3 +217,100 @@ def encrypted_office_file() -> bytes:
 
 def legacy_xls() -> bytes:
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024 + "Workbook".encode("utf-16-le")
+
+
+def reproducible(archive_bytes: bytes) -> bytes:
+    """The same archive, byte for byte the same on every run: fixed dates, members in order.
+
+    The fuzz tests replay mutations of these bytes by seed; openpyxl and zipfile stamp the
+    current time, which would change the bytes and so what a seed does.
+    """
+    source = zipfile.ZipFile(io.BytesIO(archive_bytes))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb">\d{4}-\d\d-\d\dT[^<]*<", b">2020-01-01T00:00:00Z<", content)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(2020, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+            target.writestr(fixed, content)
+    return buffer.getvalue()
+
+
+def fuzz_bases() -> dict[str, tuple[bytes, str]]:
+    """An inventory as .xlsx, .ods and .csv, identical on every run, for the fuzz tests."""
+    rows = [HEADERS, *ROWS]
+    return {
+        "xlsx": (reproducible(simple_xlsx()), "inventaire.xlsx"),
+        "ods": (reproducible(ods({"Projets": rows})), "inventaire.ods"),
+        "csv": (csv_bytes(rows), "inventaire.csv"),
+    }
+
+
+def mutated(data: bytes, seed: str) -> bytes:
+    """`data` with a few bytes changed or cut short, the same for the same seed."""
+    rng = random.Random(seed)
+    if rng.random() < 0.3:
+        return data[: rng.randrange(1, len(data))]
+    changed = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        changed[rng.randrange(len(changed))] = rng.randrange(256)
+    return bytes(changed)
+
+
+SPREADSHEETML = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def sheet_xml(rows: str, *, dimension: str = "", prefix: str = "") -> bytes:
+    """A worksheet part around `rows` (the XML of its <row> elements, written as given)."""
+    if prefix:
+        return (
+            f'<{prefix}:worksheet xmlns:{prefix}="{SPREADSHEETML}">{dimension}'
+            f"<{prefix}:sheetData>{rows}</{prefix}:sheetData></{prefix}:worksheet>"
+        ).encode()
+    return f'<worksheet xmlns="{SPREADSHEETML}">{dimension}<sheetData>{rows}</sheetData></worksheet>'.encode()
+
+
+def shared_strings_xml(strings: Sequence[str], declared: int | None = None) -> bytes:
+    items = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    count = len(strings) if declared is None else declared
+    return f'<sst xmlns="{SPREADSHEETML}" count="{count}" uniqueCount="{count}">{items}</sst>'.encode()
+
+
+def xlsx_with_sheets(sheets: dict[str, bytes], shared: bytes | None = None) -> bytes:
+    """A workbook whose worksheets are the XML given, in order, with these shared strings."""
+    data = xlsx({name: [["x"]] for name in sheets})
+    for number, content in enumerate(sheets.values(), start=1):
+        data = replace_member(data, f"xl/worksheets/sheet{number}.xml", content)
+    if shared is not None:
+        data = replace_member(data, "xl/sharedStrings.xml", shared)
+    return data
+
+
+def _extend_to_last_row(sheet: bytes, last_column: str) -> bytes:
+    """What LibreOffice writes once a whole column was formatted: the sheet declared down to
+    row 1 048 576, a styled empty cell far below and an empty last row."""
+    sheet = re.sub(
+        rb'<dimension ref="[^"]*" ?/>', f'<dimension ref="A1:{last_column}1048576"/>'.encode(), sheet
+    )
+    return sheet.replace(
+        b"</sheetData>",
+        f'<row r="1048000"><c r="{last_column}1048000" s="0"/></row>'
+        '<row r="1048576" customFormat="false" ht="12.8" hidden="false"></row></sheetData>'.encode(),
+    )
+
+
+def grant_list_xlsx(rows: Sequence[Sequence[object]] = ROWS) -> bytes:
+    """Shaped like the State's 2019 investment-grant list: a cover sheet, then the data, both
+    declared down to row 1 048 576 with an empty last row (what LibreOffice writes)."""
+    data = xlsx(
+        {
+            "infos": [["Dotations de soutien à l'investissement local 2019"], ["Source : DGCL"]],
+            "Projets_dotations_2019": [HEADERS, *rows],
+        }
+    )
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    for member, last_column in (("xl/worksheets/sheet1.xml", "D"), ("xl/worksheets/sheet2.xml", "N")):
+        data = replace_member(data, member, _extend_to_last_row(archive.read(member), last_column))
+    return data

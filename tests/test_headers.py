@@ -124,7 +124,7 @@ def test_the_column_that_says_a_field_most_plainly_wins_whatever_its_place():
 
 def test_a_grant_list_is_mapped_by_meaning_below_its_title_block():
     """Before, only « Libellé du projet » was known here; every other column needed mapping by hand."""
-    inventory = load_inventory(corpus.grant_list_xlsx(), "programmation.xlsx")
+    inventory = load_inventory(corpus.programme_xlsx(), "programmation.xlsx")
     assert inventory.table.header_row == 4
     found = {key: inventory.table.headers[position] for key, position in inventory.mapping.positions.items()}
     assert found == {

@@ -174,7 +174,12 @@ def test_a_constant_criterion_changes_no_ranking_whatever_its_direction(
     with_constant = np.column_stack([matrix, np.full(len(matrix), constant)])
     after = rank(with_constant, [*weights, weight], [*directions, maximise], method, normalisation)
     other_way = rank(with_constant, [*weights, weight], [*directions, not maximise], method, normalisation)
-    assert after.ranks.tolist() == before.ranks.tolist()
+    # No order is reversed. (A heavy constant criterion compresses the scores: two projects whose
+    # scores differ by less than the tie tolerance, 1e-9, may then tie — never swap.)
+    better = before.ranks[:, None] < before.ranks[None, :]
+    assert np.all((after.ranks[:, None] <= after.ranks[None, :])[better])
+    if weight <= 10 * sum(weights):  # no compression to speak of: the very same ranks
+        assert after.ranks.tolist() == before.ranks.tolist()
     np.testing.assert_array_equal(after.scores, other_way.scores)  # the same whatever its direction
 
 

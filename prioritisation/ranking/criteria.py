@@ -18,7 +18,7 @@ from prioritisation.french import parse_number, split_items
 from prioritisation.problems import Problem
 from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation, normalise_weights
 from prioritisation.reading.fields import FIELDS_BY_KEY, SCORE_FIELDS, Kind, field_key, normalise_header
-from prioritisation.reading.inventory import Inventory, cell_text, unique_labels
+from prioritisation.reading.inventory import Inventory, cell_text, formula_problem, unique_labels
 
 _NUMERIC_KINDS = (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS)
 _TEMPLATE_HEADERS = {
@@ -199,17 +199,20 @@ def _criterion_values(inventory: Inventory, criterion: ResolvedCriterion) -> tup
 
 
 def _blank_values(inventory: Inventory, criterion: ResolvedCriterion, values: np.ndarray) -> list[Problem]:
-    """Blank cells of a canonical criterion (unreadable ones were reported when reading)."""
+    """Blank cells of a canonical criterion (unreadable ones, and blanks a formula left, were
+    reported when reading)."""
     column = inventory.original[criterion.column]
+    where = inventory.original.columns.get_loc(criterion.column)
     hint = f"une note {inventory.scale.span()}" if criterion.bounds else "un nombre"
     problems = []
     for position in np.flatnonzero(np.isnan(values)):
-        if not cell_text(column.iloc[position]):
+        row = int(inventory.projects.index[position])
+        if not cell_text(column.iloc[position]) and formula_problem(inventory.table, row, where) is None:
             problems.append(
                 p.error(
                     f"valeur manquante pour le critère « {criterion.label} ». Saisissez {hint}.",
                     sheet=inventory.table.sheet,
-                    row=int(inventory.projects.index[position]),
+                    row=row,
                     column=criterion.label,
                 )
             )
@@ -220,14 +223,13 @@ def _column_values(inventory: Inventory, criterion: ResolvedCriterion) -> tuple[
     problems = []
     values = np.full(len(inventory.projects), np.nan)
     cells = inventory.original[criterion.column]
+    column = inventory.original.columns.get_loc(criterion.column)
     for position, (row, cell) in enumerate(cells.items()):
         number = parse_number(cell)
         if number is None:
-            shown = cell_text(cell)
-            what = f"« {shown} » n'est pas un nombre" if shown else "valeur manquante"
             problems.append(
                 p.error(
-                    f"{what} pour le critère « {criterion.label} ». Saisissez un nombre.",
+                    _unreadable(inventory, criterion, row, column, cell_text(cell)),
                     sheet=inventory.table.sheet,
                     row=row,
                     column=criterion.label,
@@ -236,6 +238,15 @@ def _column_values(inventory: Inventory, criterion: ResolvedCriterion) -> tuple[
         else:
             values[position] = number
     return values, problems
+
+
+def _unreadable(inventory: Inventory, criterion: ResolvedCriterion, row: int, column: int, shown: str) -> str:
+    """A cell of an added criterion that is not a number; its formula says why, if it does."""
+    reason = formula_problem(inventory.table, row, column) if shown in ("", "nan") else None
+    if reason is not None:
+        return f"{reason.rstrip('.')} (critère « {criterion.label} »)."
+    what = f"« {shown} » n'est pas un nombre" if shown else "valeur manquante"
+    return f"{what} pour le critère « {criterion.label} ». Saisissez un nombre."
 
 
 def parse_criteria(text: str, *, split: bool = True) -> tuple[Criterion, ...]:

@@ -9,6 +9,7 @@ The user's own values are never changed: `Inventory.original` keeps them all, ev
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -54,6 +55,11 @@ class RawTable:
     headers: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     row_numbers: tuple[int, ...]
+    # What the cells cannot show, by (row as shown, column position): a formula never
+    # calculated, an error such as #DIV/0! (both read as empty); and what reading reported.
+    formulas_without_value: frozenset[tuple[int, int]] = frozenset()
+    formula_errors: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    file_problems: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -149,7 +155,8 @@ def locate_table(
             "aucune ligne d'en-tête ne contient « Projet », « Urgence », « Impact »… "
             "Choisissez la feuille à lire, ou partez du modèle vierge."
         )
-    return _table_from(workbook.file_name, best, header_index)
+    table = _table_from(workbook.file_name, best, header_index)
+    return replace(table, file_problems=tuple(q for q in workbook.problems if q.sheet in (None, best.name)))
 
 
 def _header_guess(sheet: Sheet, extra_names: set[str]) -> tuple[int, int, int]:
@@ -183,7 +190,17 @@ def _table_from(file_name: str, sheet: Sheet, header_index: int) -> RawTable:
             continue
         rows.append(cells)
         numbers.append(header_index + 2 + offset)
-    return RawTable(file_name, sheet.name, header_index + 1, headers, tuple(rows), tuple(numbers))
+    below = header_index + 1
+    return RawTable(
+        file_name,
+        sheet.name,
+        header_index + 1,
+        headers,
+        tuple(rows),
+        tuple(numbers),
+        frozenset((row + 1, column) for row, column in sheet.formulas_without_value if row >= below),
+        {(row + 1, column): code for (row, column), code in sheet.formula_errors.items() if row >= below},
+    )
 
 
 def _table_width(header: Sequence[Cell], body: Sequence[Sequence[Cell]]) -> int:
@@ -254,7 +271,7 @@ def build_inventory(
         scale=scale,
         original=original,
         projects=projects,
-        problems=tuple(reader.problems),
+        problems=(*table.file_problems, *reader.problems),
         notes=tuple(notes),
         score_words=reader.words,
         chosen_words=score_words,
@@ -308,6 +325,7 @@ class _FieldReader:
         self.preset_ids = ids
         self.problems: list[Problem] = []
         self.notes: list[str] = []
+        self.explained: set[tuple[int, int]] = set()  # blank cells whose formula was reported
 
     def read(self) -> pd.DataFrame:
         self._check_structure()
@@ -354,24 +372,46 @@ class _FieldReader:
             return _empty_column(kind, len(self.rows))
         cells = [row[position] for row in self.table.rows]
         header = self.table.headers[position]
+        if self.table.formulas_without_value or self.table.formula_errors:
+            self._check_formulas(cells, position, header, required=kind in _REQUIRED or key == "title")
         if kind in (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS):
-            return self._numbers(cells, header, kind)
+            return self._numbers(cells, position, header, kind)
         if kind is Kind.IDS:
             return [_id_list(cell) for cell in cells]
         if kind is Kind.AXIS:
             return self._axes(cells, header)
         return [cell.strip() if type(cell) is str else cell_text(cell) for cell in cells]
 
-    def _numbers(self, cells: list[Cell], header: str, kind: Kind) -> np.ndarray:
+    def _check_formulas(self, cells: list[Cell], position: int, header: str, *, required: bool) -> None:
+        """A cell left blank (or NaN) by its formula: say so and how to fix it, not « valeur manquante »."""
+        report = self._error if required else self._warning
+        for cell, row in zip(cells, self.rows, strict=True):
+            if not (cell == "" or _blank(cell) or (type(cell) is float and not math.isfinite(cell))):
+                continue
+            reason = formula_problem(self.table, row, position)
+            if reason is not None:
+                report(reason, row=row, column=header)
+                self.explained.add((row, position))
+
+    def _numbers(self, cells: list[Cell], column: int, header: str, kind: Kind) -> np.ndarray:
         values = np.full(len(cells), np.nan)
         factor = unit_factor(header, kind)
         in_words: Counter[str] = Counter()
         for position, cell in enumerate(cells):
-            if type(cell) is float or type(cell) is int:
+            if type(cell) is int or (type(cell) is float and math.isfinite(cell)):
                 values[position] = cell * factor
+            elif type(cell) is float:  # NaN or infinite: a number type that is not a number
+                if (self.rows[position], column) not in self.explained:
+                    self._error(
+                        _NOT_FINITE.format(cell=cell_text(cell)), row=self.rows[position], column=header
+                    )
             elif cell != "" and not _blank(cell):
                 number = self._number(cell, kind, factor, in_words)
-                if number is None:
+                if number is None and _is_formula_error(cell):
+                    self._error(
+                        formula_error_message(str(cell).strip()), row=self.rows[position], column=header
+                    )
+                elif number is None:
                     self._error(
                         _NOT_A_NUMBER[kind].format(cell=cell_text(cell), scale=self.scale.span()),
                         row=self.rows[position],
@@ -503,8 +543,9 @@ class _FieldReader:
         header = self._header("title")
         if header is None:
             return
+        position = self.mapping.position("title")
         for row, title in zip(self.rows, titles, strict=True):
-            if not title:
+            if not title and (row, position) not in self.explained:
                 self._error(
                     "projet sans intitulé. Donnez-lui un nom, ou supprimez la ligne si elle ne décrit "
                     "pas un projet.",
@@ -653,6 +694,45 @@ class _FieldReader:
         self, message: str, *, row: int | None = None, column: str | None = None, code: str | None = None
     ) -> None:
         self.problems.append(p.warning(message, sheet=self.table.sheet, row=row, column=column, code=code))
+
+
+_REQUIRED = (Kind.SCORE, Kind.AMOUNT, Kind.MONTHS)  # a blank left by a formula is an error there
+FORMULA_WITHOUT_VALUE = (
+    "la cellule contient une formule dont le résultat n'a pas été enregistré : ouvrez le fichier "
+    "dans Excel ou LibreOffice et enregistrez-le."
+)
+_NOT_FINITE = (
+    "la cellule contient « {cell} », qui n'est pas un nombre (souvent le résultat d'une formule en "
+    "erreur) : saisissez un nombre."
+)
+# Error values as Excel (English and French) and LibreOffice show them in a cell or a CSV.
+_FORMULA_ERROR = re.compile(
+    r"^(#(DIV/0!|N/A|NA\(\)|NAME\?|NOM\?|NULL!|NUL!|NUM!|NOMBRE!|REF!|VALUE!|VALEUR!|SPILL!|"
+    r"PROPAG\.!|CALC!|GETTING_DATA|BLOCKED!|FIELD!|UNKNOWN!|BUSY!|CONNECT!)|Err:\d{3})$",
+    re.IGNORECASE,
+)
+
+
+def formula_problem(table: RawTable, row: int, position: int) -> str | None:
+    """Why a cell reads blank (or NaN) when its formula is the cause; None otherwise.
+
+    `row` is the row as the spreadsheet shows it, `position` the column's index in the table.
+    """
+    code = table.formula_errors.get((row, position))
+    if code is not None:
+        return formula_error_message(code)
+    if (row, position) in table.formulas_without_value:
+        return FORMULA_WITHOUT_VALUE
+    return None
+
+
+def _is_formula_error(cell: Cell) -> bool:
+    """Whether a cell shows a formula's error value (#DIV/0!, #VALEUR!, Err:502…)."""
+    return isinstance(cell, str) and bool(_FORMULA_ERROR.match(cell.strip()))
+
+
+def formula_error_message(code: str) -> str:
+    return f"la cellule contient une erreur de formule {code} : corrigez la formule ou saisissez la valeur."
 
 
 _NOT_A_NUMBER = {
