@@ -137,7 +137,8 @@ def _rank(request: Request, inventory: Inventory, output: Path) -> int:
     print(
         f"{format_number(len(ranking.inventory.projects))} projets classés ({ranking.settings.method.label}, "
         f"normalisation {ranking.result.normalisation.value}) ; premier : {best['Projet']}.\n"
-        f"Plan ({plan.chosen.selection.label}, {plan.chosen.gap_text()}) : {retained} projet(s) retenu(s), "
+        f"Plan ({plan.chosen.selection.label}, {plan.chosen.gap_text()}) : "
+        f"{format_number(retained)} projet(s) retenu(s), "
         f"{format_number(len(ranking.inventory.projects) - retained)} reporté(s). Classeur écrit : {output}"
     )
     return OK

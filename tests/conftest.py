@@ -16,4 +16,6 @@ settings.register_profile("sans-chrono", deadline=None)
 settings.load_profile("sans-chrono")
 
 # The stores the store tests run against: SQLite, and PostgreSQL when a server can start.
+# The browser tests' Debian chromium and `streamlit run` server (tests/browser.py).
+from tests.browser import browser_path, server_url  # noqa: E402, F401
 from tests.store_fixtures import clock, postgres_server, postgres_url, store, store_settings  # noqa: E402, F401

@@ -314,3 +314,29 @@ def grant_list_xlsx(rows: Sequence[Sequence[object]] = ROWS) -> bytes:
     for member, last_column in (("xl/worksheets/sheet1.xml", "D"), ("xl/worksheets/sheet2.xml", "N")):
         data = replace_member(data, member, _extend_to_last_row(archive.read(member), last_column))
     return data
+
+
+def collectivite_programme_xlsx() -> bytes:
+    """A digital programme as a collectivité sends it: a « Lisez-moi » sheet first, a title block
+    above its own headers (no score columns, the grant's scheme in its own column), two bad rows
+    (a blank title, a blank cost), and the data sheet declared down to row 1 048 576."""
+    rows = [
+        *GRANT_LIST_ROWS,
+        ["OP-06", "Tiers-lieu numérique", "Culture", 72000, 26640, "DSIL", 18, ""],
+        ["OP-07", "Conseillers numériques", "Action sociale", 45000, 18000, "Autre", 12, ""],
+        ["OP-08", "Plan de cybersécurité", "DSI", 38000, 15200, "DETR", 8, "urgent"],
+        ["OP-09", "Tableaux interactifs", "Éducation", 8400, 3360, "DETR", 3, ""],
+        ["OP-10", "Open data", "DSI", 20000, 0, "", 10, "sans subvention"],
+        ["OP-11", "Couverture mobile des hameaux", "Aménagement", 150000, 51000, "DSIL", 20, ""],
+        ["OP-12", "Dématérialisation de l'état civil", "Population", 3000, 1230, "DETR", 4, ""],
+    ]
+    data = xlsx(
+        {
+            "Lisez-moi": [["Programme numérique 2026-2031"], ["Tableau transmis pour avis"]],
+            "Programmation": [*GRANT_LIST_TITLE, GRANT_LIST_HEADERS, *rows],
+        }
+    )
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    return replace_member(
+        data, "xl/worksheets/sheet2.xml", _extend_to_last_row(archive.read("xl/worksheets/sheet2.xml"), "H")
+    )
