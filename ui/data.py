@@ -31,6 +31,7 @@ from prioritisation.reading.inventory import Inventory, locate_table
 from prioritisation.reading.spreadsheet import RawWorkbook
 from prioritisation.reading.untrusted import FileRefused, ReadLimits
 from prioritisation.request import PlanOptions, Request
+from prioritisation.workshop.summary import WorkshopSummary
 from ui import state
 from ui.background import JOBS, Failed, Pending
 from ui.cache import SHARED, Blob, ServerBusy, remember
@@ -94,6 +95,11 @@ def _inventory_key() -> Hashable:
         tuple(sorted(state.edits().items())),
         state.added_columns(),
     )
+
+
+def inventory_key() -> Hashable:
+    """What the session's inventory depends on: the file, how it is read, the edits."""
+    return _inventory_key()
 
 
 def inventory() -> Inventory:
@@ -226,16 +232,19 @@ def request() -> Request:
     return state.request()
 
 
-def workbook_export(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes:
-    """The workbook of `rank`: with the plan's sheets when the plan could be made."""
+def workbook_export(
+    ranked: Ranking, plan: Plan | None, day: dt.date, workshop: WorkshopSummary | None = None
+) -> bytes:
+    """The workbook of `rank`: with the plan's sheets when the plan could be made, and the
+    « Atelier » sheet when the weights were adopted from a workshop."""
     options = None if plan is None else (plan.settings, plan.rules, plan.asked, plan.grid)
     made = state.request()
-    key = (_inventory_key(), ranked.settings, options, day, made.robustness)
+    key = (_inventory_key(), ranked.settings, options, day, made.robustness, workshop)
 
     def compute() -> Blob:
         now = dt.datetime.combine(day, dt.datetime.now().time())
         robustness = usecases.robustness(ranked, made)
-        return Blob(usecases.workbook_bytes(ranked, plan, made, now, robustness))
+        return Blob(usecases.workbook_bytes(ranked, plan, made, now, robustness, workshop))
 
     return remember(state.memo(), "export", key, compute, keep=1, weigh=lambda blob: len(blob.data)).data
 
@@ -243,17 +252,20 @@ def workbook_export(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes:
 DEFERRED_FROM = 2_000  # projects: beyond, an export takes more than a second to write
 
 
-def workbook_download(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes | Callable[[], bytes]:
+def workbook_download(
+    ranked: Ranking, plan: Plan | None, day: dt.date, workshop: WorkshopSummary | None = None
+) -> bytes | Callable[[], bytes]:
     """What the download button serves: the workbook itself for a small inventory; for a large
     one, the way to write it, run when the user clicks (the page answers at once; 20,000
     projects take several seconds to write)."""
     if len(ranked.inventory.projects) < DEFERRED_FROM:
-        return workbook_export(ranked, plan, day)
+        return workbook_export(ranked, plan, day, workshop)
     made = state.request()
 
     def write() -> bytes:
         now = dt.datetime.combine(day, dt.datetime.now().time())
-        return usecases.workbook_bytes(ranked, plan, made, now, usecases.robustness(ranked, made))
+        robustness = usecases.robustness(ranked, made)
+        return usecases.workbook_bytes(ranked, plan, made, now, robustness, workshop)
 
     return write
 
