@@ -27,8 +27,8 @@ NOTICE_ICONS = {
 }
 
 
-def show_notices() -> None:
-    for kind, message in state.take_workshop_notices():
+def show_notices(place: str = "page") -> None:
+    for kind, message in state.take_workshop_notices(place):
         getattr(st, kind)(escape_markdown(message), icon=NOTICE_ICONS[kind])
 
 
@@ -89,6 +89,7 @@ def voting(membership: Membership, secret: str) -> None:
         width="stretch",
         disabled=not open_vote,
     )
+    show_notices(ballot.VOTE_NOTICES)
     if state.vote_revision():
         st.caption("Votre vote est enregistré ; vous pouvez le modifier tant que le vote est ouvert.")
     else:
@@ -137,20 +138,21 @@ def direct_form(criteria: tuple[VotingCriterion, ...]) -> None:
 
 def pairwise_form(criteria: tuple[VotingCriterion, ...]) -> None:
     st.caption(
-        "Pour chaque paire, dites lequel compte le plus, et de combien (échelle de Saaty, de « autant » "
-        "à « extrêmement plus »)."
+        "Pour chaque paire, glissez vers le critère qui compte le plus, d'autant plus loin qu'il compte "
+        "plus (échelle de Saaty : ×3, un peu plus ; ×5, nettement plus ; ×9, extrêmement plus)."
     )
     for first, second in ballot.pairs(len(criteria)):
         key = ballot.pair_key(first, second)
         state.default_widget_value(key, 1.0)
-        left, right = ballot.spoken(criteria[first]), ballot.spoken(criteria[second])
-        one, other = (escape_markdown(shown(criteria[index].label)) for index in (first, second))
-        st.select_slider(
-            f"{one} ou {other} ?",
+        a, b = criteria[first], criteria[second]
+        value = st.select_slider(
+            f"{escape_markdown(shown(a.label))} ou {escape_markdown(shown(b.label))} ?",
             options=ballot.PAIR_OPTIONS,
-            format_func=lambda value, left=left, right=right: shown(judgment_phrase(left, right, value)),
+            format_func=lambda value, a=a, b=b: shown(ballot.pair_mark(a, b, value)),
             key=key,
         )
+        phrase = judgment_phrase(ballot.spoken(a), ballot.spoken(b), float(value))
+        st.caption(escape_markdown(shown(phrase[:1].upper() + phrase[1:] + ".")))
     vote = ballot.pairwise_vote(len(criteria))
     result = vote.analysis()
     st.markdown(
@@ -207,6 +209,7 @@ def scoring_form(membership: Membership) -> None:
                 key=ballot.score_key(p, c),
             )
     st.button("Envoyer mes notes", on_click=ballot.send_scores, args=(setup,), width="stretch")
+    show_notices(ballot.SCORE_NOTICES)
 
 
 @st.fragment(run_every=POLL)

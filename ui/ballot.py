@@ -22,12 +22,15 @@ from prioritisation.workshop.scoring import ProjectScore, ScoringSetup
 from prioritisation.workshop.session import Refused, normalise_join_code
 from prioritisation.workshop.votes import DirectVote, PairwiseVote, VoteMethod, VotingCriterion
 from ui import state, workshop
+from ui.tables import short
 
 log = logging.getLogger("priorisation")
 CODE_KEY = "rejoindre_code"
 NAME_KEY = "rejoindre_nom"
 METHOD_KEY = "vote_methode"
 DEFAULT_DIRECT_WEIGHT = 50
+VOTE_NOTICES, SCORE_NOTICES = "vote", "notes"  # drawn under their buttons
+MARK_LABEL_LENGTH = 14  # characters of a criterion's name at a slider's end, on a phone
 NO_SCORE = None
 # Saaty's scale from « the first counts extremely more » to « the second counts extremely
 # more »: a slider reads left to right as the sentence does.
@@ -51,6 +54,16 @@ def score_key(project: int, criterion: int) -> str:
 
 def pairs(size: int) -> list[tuple[int, int]]:
     return [(first, second) for first in range(size) for second in range(first + 1, size)]
+
+
+def pair_mark(first: VotingCriterion, second: VotingCriterion, value: float) -> str:
+    """A position of a pair's slider, short enough for a phone: « Urgence ×3 », « autant »,
+    « Impact ×5 » (Saaty's ratio: how many times the one named counts more than the other);
+    the sentence itself is written under the slider."""
+    if abs(value - 1) < 1e-9:
+        return "autant"
+    heavier, ratio = (first, value) if value > 1 else (second, 1 / value)
+    return f"{short(heavier.label, MARK_LABEL_LENGTH)} ×{round(ratio)}"
 
 
 def spoken(criterion: VotingCriterion) -> str:
@@ -159,17 +172,18 @@ def send_vote(criteria: tuple[VotingCriterion, ...]) -> None:
     try:
         recorded = store.workshops.cast_vote(secret, vote_document(criteria), state.vote_revision())
     except StaleRevision as stale:
-        state.add_workshop_notice("error", str(stale))
+        state.add_workshop_notice("error", str(stale), VOTE_NOTICES)
         _resync(secret, criteria, stale.current)
         return
     except (StoreError, Refused) as problem:
         for message in workshop.messages_of(problem):
-            state.add_workshop_notice("error", message)
+            state.add_workshop_notice("error", message, VOTE_NOTICES)
         return
     state.set_vote_revision(recorded.revision)
     state.add_workshop_notice(
         "success",
         f"Vote enregistré ({recorded.vote.method.label}) ; modifiable tant que le vote est ouvert.",
+        VOTE_NOTICES,
     )
 
 
@@ -221,7 +235,7 @@ def send_scores(setup: ScoringSetup) -> None:
     try:
         store.workshops.submit_scores(secret, scores_document(setup), state.scores_revision())
     except StaleRevision as stale:
-        state.add_workshop_notice("error", str(stale))
+        state.add_workshop_notice("error", str(stale), SCORE_NOTICES)
         if isinstance(stale.current, tuple):
             put_scores(stale.current, setup)
         with contextlib.suppress(StoreError):
@@ -229,10 +243,10 @@ def send_scores(setup: ScoringSetup) -> None:
         return
     except (StoreError, Refused) as problem:
         for message in workshop.messages_of(problem):
-            state.add_workshop_notice("error", message)
+            state.add_workshop_notice("error", message, SCORE_NOTICES)
         return
     state.set_scores_revision(state.scores_revision() + 1)
-    state.add_workshop_notice("success", "Notes enregistrées.")
+    state.add_workshop_notice("success", "Notes enregistrées.", SCORE_NOTICES)
 
 
 # --- Inside --------------------------------------------------------------------------------------

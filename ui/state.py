@@ -896,14 +896,21 @@ def adopt_workshop(
     st.session_state[_ADOPTED] = summary
 
 
-def add_workshop_notice(kind: str, message: str) -> None:
+def add_workshop_notice(kind: str, message: str, place: str = "page") -> None:
     """A message for the next drawing of the page (a callback's outcome): kind is « success »,
-    « error », « warning » or « info »."""
-    st.session_state[_WORKSHOP_NOTICES] = [*st.session_state.get(_WORKSHOP_NOTICES, []), (kind, message)]
+    « error », « warning » or « info »; `place` says where it is drawn (beside the button that
+    was pressed: on a phone, the top of the page is out of sight)."""
+    st.session_state[_WORKSHOP_NOTICES] = [
+        *st.session_state.get(_WORKSHOP_NOTICES, []),
+        (place, kind, message),
+    ]
 
 
-def take_workshop_notices() -> list[tuple[str, str]]:
-    return st.session_state.pop(_WORKSHOP_NOTICES, [])
+def take_workshop_notices(place: str = "page") -> list[tuple[str, str]]:
+    """The notices for `place` (kind, message), removed from those waiting."""
+    waiting = st.session_state.get(_WORKSHOP_NOTICES, [])
+    st.session_state[_WORKSHOP_NOTICES] = [notice for notice in waiting if notice[0] != place]
+    return [(kind, message) for where, kind, message in waiting if where == place]
 
 
 def default_widget_value(key: str, value: object) -> None:
