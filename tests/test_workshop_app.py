@@ -147,7 +147,7 @@ def test_three_participants_vote_in_their_own_sessions_and_the_room_sees_each_vo
     vote_directly(participant(code, "Ahmed"), 60, 20, 20)
     paul = vote_by_pairs(participant(code, "Paul"), 3.0, 5.0, 2.0)
     assert "Vote enregistré (comparaison par paires)" in texts(paul, "success")
-    app.run()  # what the room's fragment does on its own every 1.5 s
+    app.run()  # what the room's fragment does on its own every second
     no_failure(app)
     assert metric(app, "Participants") == "3" and metric(app, "Votes reçus") == "3"
     weights = table_with(app, "Poids reportés (sur 100)")
