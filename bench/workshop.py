@@ -11,8 +11,9 @@ Two set-ups, as a real workshop would run them:
 
 Each participant is a websocket speaking Streamlit's own protocol, as a phone's browser
 does (bench/dashboard.py): it opens the join link (/rejoindre?code=…), types a name,
-presses « Rejoindre », then moves its three sliders and presses « Envoyer mon vote »,
-every 2 to 6 s. A vote's round trip runs from sending the click to the end of the rerun
+presses « Rejoindre », then moves its three sliders and presses « Envoyer mon vote »:
+all at the same moment the first time (the facilitator says « votez ! » once everyone has
+joined), then every 2 to 6 s. A vote's round trip runs from sending the click to the end of the rerun
 that answers « Vote enregistré ». The room is the facilitator's Atelier page, opened on
 the facilitator's link: the server asks it to rerun the room's fragment every second
 (`auto_rerun`), which this client does, reading the participants' table each time. A vote
@@ -154,6 +155,7 @@ class Vote:
     weights: tuple[int, int, int]
     sent: float  # perf_counter when the click left
     answered: float  # when the rerun that stored it finished
+    burst: bool  # one of the first votes, all sent at the same moment
     seen: float | None = None  # when the room's table first showed it
 
 
@@ -171,8 +173,21 @@ def expected_row(weights: tuple[int, int, int]) -> list[str]:
     return [format_percent(weight / total, 1) for weight in weights]
 
 
+class Signal:
+    """« Votez ! »: the facilitator's word once everyone has joined; every first vote leaves at once."""
+
+    def __init__(self, people: int) -> None:
+        self.waiting = people
+        self.given = asyncio.Event()
+
+    def joined(self) -> None:
+        self.waiting -= 1
+        if self.waiting <= 0:
+            self.given.set()
+
+
 async def participant(
-    port: int, code: str, name: str, votes: int, rng: random.Random, outcome: Outcome
+    port: int, code: str, name: str, votes: int, rng: random.Random, outcome: Outcome, signal: Signal
 ) -> None:
     await asyncio.sleep(rng.uniform(0, ARRIVAL_SECONDS))
     async with Session(port, f"code={code}") as phone:
@@ -184,14 +199,17 @@ async def participant(
         )  # fmt: skip
         welcome = next((alert for alert in joined.alerts if "participant" in alert), "")
         found = re.search(r"participant (\d+)", welcome.replace("\\", ""))
+        signal.joined()
         if found is None:
             outcome.refused.append(f"{name} : pas de bienvenue ({joined.alerts})")
             return
         number_of = int(found.group(1))
         sliders = joined.widgets_of("slider")
         send = joined.widget("Envoyer mon vote")
-        for _ in range(votes):
-            await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+        await asyncio.wait_for(signal.given.wait(), timeout=120)
+        for turn in range(votes):
+            if turn:
+                await asyncio.sleep(rng.uniform(*THINK_SECONDS))
             weights = (rng.choice(WEIGHTS[1:]), rng.choice(WEIGHTS), rng.choice(WEIGHTS))
             states = [number(slider, weight) for slider, weight in zip(sliders, weights, strict=True)]
             sent = time.perf_counter()
@@ -200,7 +218,7 @@ async def participant(
             if not any("Vote enregistré" in alert.replace("\\", "") for alert in answer.alerts):
                 outcome.refused.append(f"{name} : {answer.alerts}")
                 continue
-            outcome.votes.append(Vote(number_of, weights, sent, answered))
+            outcome.votes.append(Vote(number_of, weights, sent, answered, burst=turn == 0))
             send = answer.widget("Envoyer mon vote")
 
 
@@ -233,9 +251,12 @@ async def workshop(ports: list[int], code: str, secret: str, people: int, votes:
     stop = asyncio.Event()
     watcher = asyncio.create_task(room(ports[0], secret, outcome, stop))
     await asyncio.sleep(3)  # the room's page is up before the first phone arrives
+    signal = Signal(people)
     await asyncio.gather(
         *(
-            participant(ports[number % len(ports)], code, f"Participant {number + 1}", votes, rng, outcome)
+            participant(
+                ports[number % len(ports)], code, f"Participant {number + 1}", votes, rng, outcome, signal
+            )
             for number in range(people)
         )
     )
@@ -338,6 +359,7 @@ def scenario(label: str, processes: int, environment: dict[str, str], people: in
         for server in servers:
             server.wait(timeout=30)
     trips = [vote.answered - vote.sent for vote in outcome.votes]
+    burst = [vote.answered - vote.sent for vote in outcome.votes if vote.burst]
     delays = [vote.seen - vote.answered for vote in outcome.votes if vote.seen is not None]
     return {
         "label": label,
@@ -349,6 +371,7 @@ def scenario(label: str, processes: int, environment: dict[str, str], people: in
         "people": people,
         "refused": outcome.refused,
         "trips": trips,
+        "burst": burst,
         "delays": delays,
         "unseen": len(outcome.votes) - len(delays),
         "refresh": statistics.median(outcome.refreshes) if outcome.refreshes else float("nan"),
@@ -362,15 +385,17 @@ def seconds_text(value: float) -> str:
 def report(rows: list[dict]) -> None:
     print(
         "\n| stockage | processus | votes gardés | votants | aller-retour médian | p95 | max "
+        "| premiers votes, simultanés : p95 | max "
         "| rafraîchissement de la vue (médiane) | vote visible dans la vue : p95 | max | jamais vus |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         trips, delays = row["trips"], row["delays"]
         print(
             f"| {row['label']} | {row['processes']} | {row['kept']} / {row['sent']} "
             f"| {row['voters']} / {row['people']} "
             f"| {ms(statistics.median(trips))} | {ms(percentile(trips, 0.95))} | {ms(max(trips))} "
+            f"| {ms(percentile(row['burst'], 0.95))} | {ms(max(row['burst']))} "
             f"| {ms(row['refresh'])} | {seconds_text(percentile(delays, 0.95))} "
             f"| {seconds_text(max(delays) if delays else float('nan'))} | {row['unseen']} |"
         )
