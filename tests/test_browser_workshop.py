@@ -120,7 +120,7 @@ def test_a_facilitator_and_three_phones_run_a_workshop_and_export_it(
             facilitator.screenshot(path=ARTEFACTS / "atelier_salle.png", full_page=True)
 
             facilitator.get_by_role("button", name="Adopter les poids du groupe").click()
-            facilitator.get_by_text("Poids adoptés").wait_for(timeout=WAIT)
+            facilitator.get_by_text("Poids adoptés de «").wait_for(timeout=WAIT)
             settle(facilitator)
             facilitator.get_by_role("link", name="Export").first.click()
             button = facilitator.get_by_role("button", name="Télécharger le classeur Excel")
