@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from prioritisation.french import format_percent
+from prioritisation.french import format_percent, format_plain
 from prioritisation.store import Membership, StoreError
 from prioritisation.workshop.ahp import CONSISTENCY_LIMIT, judgment_phrase, most_inconsistent_pair
 from prioritisation.workshop.session import WorkshopState, normalise_join_code, privacy_notice
@@ -195,9 +195,8 @@ def scoring_form(membership: Membership) -> None:
     if setup is None:
         return
     st.subheader("Noter des projets")
-    st.caption(
-        f"De {setup.low:g} (faible) à {setup.high:g} (fort) ; laissez « sans note » si vous ne savez pas."
-    )
+    low, high = format_plain(setup.low), format_plain(setup.high)
+    st.caption(f"De {low} (faible) à {high} (fort) ; laissez « sans note » si vous ne savez pas.")
     options = ballot.score_options(setup)
     for p, project in enumerate(setup.projects):
         st.markdown(f"**{escape_markdown(shown(f'{project.id} · {project.label}'))}**")
@@ -205,7 +204,7 @@ def scoring_form(membership: Membership) -> None:
             st.select_slider(
                 shown(criterion.label),
                 options=options,
-                format_func=lambda value: "sans note" if value is None else f"{value:g}".replace(".", ","),
+                format_func=lambda value: "sans note" if value is None else format_plain(value),
                 key=ballot.score_key(p, c),
             )
     st.button("Envoyer mes notes", on_click=ballot.send_scores, args=(setup,), width="stretch")

@@ -18,8 +18,6 @@ from prioritisation.ranking.criteria import RankingSettings
 from prioritisation.workshop.session import JOIN_CODE_ALPHABET
 from tests.test_app import ROOT, TIMEOUT, _KeptFiles, engine_ids, no_failure, shown_ids, visit
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
 
 def facilitator() -> AppTest:
     """A facilitator who opened a workshop on the sample, on the Atelier page."""

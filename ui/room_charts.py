@@ -9,12 +9,19 @@ same numbers in a table beside the figure, for screen readers.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
 from prioritisation.workshop.spread import CriterionSpread
-from ui.charts import FRENCH_SEPARATORS, PALETTE, _plain
+from ui.charts import FRENCH_SEPARATORS, PALETTE
+from ui.tables import shown
+
+
+def _plain(text: str) -> str:
+    """User text for Plotly (which reads a subset of HTML in labels): shown, never interpreted."""
+    return html.escape(shown(text), quote=False)
 
 
 def spread_chart(

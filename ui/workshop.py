@@ -213,7 +213,7 @@ def room_snapshot(secret: str) -> RoomSnapshot:
     activity = store.workshops.activity(secret)
     top = state.top_n()
     digest = hashlib.sha256(secret.encode()).hexdigest()
-    key = (digest, activity, data.inventory_key(), state.reading().skip_error_rows, top)
+    key = (digest, activity, data.inventory_key(), top)
 
     def compute() -> RoomSnapshot:
         results = store.workshops.results(secret)
