@@ -67,6 +67,7 @@ def home() -> None:
     for title, purpose in (
         ("Inventaire", "importer votre fichier, vérifier les colonnes, corriger ou noter les projets"),
         ("Priorisation", "régler les poids et voir le classement changer, projet par projet"),
+        ("Atelier", "faire voter chaque participant sur son téléphone, puis adopter les poids du groupe"),
         ("Calendrier", "voir quand chaque projet peut se faire, et pourquoi certains attendent"),
         ("Budget", "fixer les enveloppes, vérifier les financements, comparer au portefeuille optimal"),
         ("Export", "télécharger le classement, le calendrier et le budget pour Excel"),

@@ -16,6 +16,7 @@ from prioritisation.ranking.priorities import Ranking
 from ui import data, state
 from ui.blocked import ranking_or_why, wait_for_optimal
 from ui.guard import page_guard
+from ui.tables import escape_markdown, shown
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -49,10 +50,11 @@ def downloads(ranking: Ranking) -> None:
         wait_for_optimal()
         return  # the workbook carries the plan asked for, never a stand-in
     plan = planned if isinstance(planned, Plan) else None
+    workshop = state.adopted_workshop()
     left, right = st.columns(2)
     left.download_button(
         "Télécharger le classeur Excel",
-        data=data.workbook_download(ranking, plan, today),
+        data=data.workbook_download(ranking, plan, today, workshop),
         file_name=export_name(source, today, "xlsx"),
         mime=XLSX,
         icon=":material/download:",
@@ -69,6 +71,20 @@ def downloads(ranking: Ranking) -> None:
         left.caption(
             "Feuilles « Classement » et « Paramètres » : le plan n'est pas joint tant que ses réglages "
             "contiennent une erreur (page Budget)."
+        )
+    if workshop is not None:
+        names = [criterion.criterion.name for criterion in ranking.criteria]
+        followed = workshop.followed_by(names, ranking.settings.raw_weights)
+        left.caption(
+            escape_markdown(
+                f"Feuille « Atelier » : l'atelier « {shown(workshop.title)} » ({workshop.voters} vote(s), "
+                f"{workshop.adopted.label}), la dispersion, le consensus et les poids de chacun, anonymes. "
+                + (
+                    "Les poids du classement sont ceux du groupe."
+                    if followed
+                    else "Les poids ont été modifiés depuis l'adoption : la feuille Paramètres le dit."
+                )
+            )
         )
     right.download_button(
         "Télécharger le classement (CSV)",

@@ -326,9 +326,11 @@ def table_section() -> None:
             icon=":material/add_column_right:",
         )
     shown_rows = page_of_rows(len(inventory.table.rows), EDITOR_ROWS, EDITOR_PAGE_KEY, "lignes")
+    if state.entered_page():
+        state.start_new_editor()  # Streamlit dropped the widget's state when the page was left
     key = f"{state.editor_key()}_{shown_rows.start}"
     st.data_editor(
-        data.editable_page(shown_rows),
+        data.editable_page(shown_rows, state.baked_edits(key)),
         key=key,
         on_change=on_table_edit,
         args=(key,),

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from prioritisation.planning.funding import funding_plans, funding_problems
 from prioritisation.planning.plan import Plan, make_plan, optimal_plans
 from prioritisation.planning.portfolio import Selection
 from prioritisation.problems import Problem
-from prioritisation.ranking.criteria import criteria_matrix
-from prioritisation.ranking.priorities import Ranking, check, rank_inventory
+from prioritisation.ranking.criteria import Criterion, RankingSettings, criteria_matrix, display_name, resolve
+from prioritisation.ranking.methods import InvalidSettings, Method, Normalisation, rank_matrix
+from prioritisation.ranking.priorities import CannotRank, Ranking, check, rank_inventory
 from prioritisation.ranking.robustness import Robustness, analyse_ranking
 from prioritisation.reading.fields import (
     FIELDS_BY_KEY,
@@ -40,6 +42,10 @@ from prioritisation.reading.inventory import (
 from prioritisation.reading.spreadsheet import RawWorkbook, read_bytes, read_file
 from prioritisation.reading.untrusted import ReadLimits
 from prioritisation.request import PlanOptions, ReadingOptions, Request, request_of  # noqa: F401 (re-exported)
+from prioritisation.workshop.room import RoomView, room_view
+from prioritisation.workshop.session import visible_text
+from prioritisation.workshop.summary import WorkshopSummary
+from prioritisation.workshop.votes import Vote, VotingCriterion
 
 Edits = Mapping[tuple[int, str], str]  # (spreadsheet row, column label) → text as typed
 
@@ -190,8 +196,120 @@ def workbook_bytes(
     request: Request | None = None,
     now: dt.datetime | None = None,
     robustness: Robustness | None = None,
+    workshop: WorkshopSummary | None = None,
 ) -> bytes:
-    """The exported workbook (docs/contrats.md): the same from the dashboard and from `rank`."""
+    """The exported workbook (docs/contrats.md): the same from the dashboard and from `rank`;
+    with the « Atelier » sheet when the weights were adopted from a workshop."""
     from prioritisation.export.workbook import ranking_bytes
 
-    return ranking_bytes(ranking, plan=plan, request=request, now=now, robustness=robustness)
+    return ranking_bytes(
+        ranking, plan=plan, request=request, now=now, robustness=robustness, workshop=workshop
+    )
+
+
+# --- Workshops (docs/atelier.md) ---------------------------------------------------------------
+
+WORKSHOP_SETTINGS_FORMAT = 1
+
+
+def workshop_criteria(inventory: Inventory, settings: RankingSettings) -> tuple[VotingCriterion, ...]:
+    """The criteria put to the vote: those in force, each named as the file writes it (the
+    participants read these names on their phones)."""
+    return tuple(
+        VotingCriterion(
+            criterion.name,
+            visible_text(resolve(inventory, criterion).label) or display_name(criterion.name),
+        )
+        for criterion in settings.criteria
+    )
+
+
+def workshop_settings(request: Request, top: int) -> dict[str, Any]:
+    """The ranking settings a workshop opens on, kept with it: the room ranks the projects
+    under the group's weights with these, whatever the facilitator's page does meanwhile."""
+    ranking = request.ranking
+    return {
+        "format": WORKSHOP_SETTINGS_FORMAT,
+        "fichier": request.inventory,
+        "criteres": [[criterion.name, criterion.maximise] for criterion in ranking.criteria],
+        "methode": ranking.method.value,
+        "normalisation": None if ranking.normalisation is None else ranking.normalisation.value,
+        "vikor_v": ranking.vikor_v,
+        "n_premiers": top,
+    }
+
+
+def workshop_ranking_settings(
+    document: Mapping[str, Any], criteria: Sequence[VotingCriterion]
+) -> RankingSettings:
+    """The ranking settings a workshop opened on (`workshop_settings`), for its criteria;
+    what cannot be read is the default (the weighted sum, each criterion maximised)."""
+    directions: dict[str, bool] = {}
+    for item in document.get("criteres") or []:
+        if isinstance(item, list | tuple) and len(item) == 2:
+            directions[str(item[0])] = bool(item[1])
+    chosen = tuple(Criterion(criterion.key, directions.get(criterion.key, True)) for criterion in criteria)
+    try:
+        method = Method(document.get("methode", Method.WEIGHTED_SUM.value))
+    except ValueError:
+        method = Method.WEIGHTED_SUM
+    try:
+        text = document.get("normalisation")
+        normalisation = None if text is None else Normalisation(text)
+    except ValueError:
+        normalisation = None
+    vikor_v = document.get("vikor_v", 0.5)
+    if isinstance(vikor_v, bool) or not isinstance(vikor_v, int | float) or not 0 <= vikor_v <= 1:
+        vikor_v = 0.5
+    return RankingSettings(
+        criteria=chosen, method=method, normalisation=normalisation, vikor_v=float(vikor_v)
+    )
+
+
+@dataclass(frozen=True)
+class WorkshopRoom:
+    """The room's view of these votes, and the projects its ranking's positions refer to.
+
+    `projects` is None when the inventory cannot be ranked (its errors are in `why_no_ranking`):
+    the weights, spread and consensus are still shown.
+    """
+
+    view: RoomView | None
+    projects: Inventory | None
+    why_no_ranking: str | None = None
+
+
+def workshop_room(votes: Sequence[Vote], inventory: Inventory, request: Request, top: int) -> WorkshopRoom:
+    """Everything the projector shows: `room_view` with a ranking function built on the
+    inventory and the workshop's ranking settings (`request.ranking`; its weights are unused)."""
+    if not votes:
+        return WorkshopRoom(None, None)
+    try:
+        ranked = rank(inventory, request)
+        matrix, resolved, _ = criteria_matrix(ranked.inventory, request.ranking)
+    except CannotRank as refused:
+        errors = [problem for problem in refused.problems if problem.is_error]
+        return WorkshopRoom(
+            room_view(votes),
+            None,
+            f"Le classement du groupe attend un inventaire sans erreur ({len(errors)} erreur(s) : "
+            "page Inventaire).",
+        )
+    except InvalidSettings as refused:
+        return WorkshopRoom(room_view(votes), None, str(refused))
+    settings = request.ranking
+
+    def by_weights(weights: Any) -> Any:
+        return rank_matrix(
+            matrix,
+            maximise=[criterion.maximise for criterion in resolved],
+            weights=weights,
+            method=settings.method,
+            normalisation=settings.normalisation,
+            bounds=[criterion.bounds for criterion in resolved],
+            vikor_v=settings.vikor_v,
+        ).ranks
+
+    if len(ranked.inventory.projects) == 0:
+        return WorkshopRoom(room_view(votes), None, "L'inventaire n'a aucun projet à classer.")
+    return WorkshopRoom(room_view(votes, by_weights, top), ranked.inventory)

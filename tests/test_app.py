@@ -98,6 +98,7 @@ def test_pages_are_ours_in_our_order_with_french_titles():
         "Accueil",
         "Inventaire",
         "Priorisation",
+        "Atelier",
         "Calendrier",
         "Budget",
         "Export",

@@ -36,6 +36,7 @@ def imported_modules(path: Path) -> set[str]:
             {"store/database.py", "store/schema.py", "store/working_states.py", "store/workshops.py"},
         ),
         ("psycopg", set()),
+        ("segno", {"workshop/invitation.py"}),  # the QR code of the join link
     ],
 )
 def test_each_library_sits_behind_one_module_of_the_domain(library, allowed):
@@ -48,7 +49,7 @@ def test_each_library_sits_behind_one_module_of_the_domain(library, allowed):
 
 
 @pytest.mark.parametrize(
-    "library", ["skcriteria", "xlsxwriter", "openpyxl", "python_calamine", "sqlalchemy", "psycopg"]
+    "library", ["skcriteria", "xlsxwriter", "openpyxl", "python_calamine", "sqlalchemy", "psycopg", "segno"]
 )
 def test_the_dashboard_reaches_libraries_only_through_the_domain(library):
     assert not [path.name for path in APP_FILES if library in imported_modules(path)]

@@ -44,18 +44,39 @@ def go(page, url: str, marker: str) -> None:
     settle(page)
 
 
-def ranked_ids(page, count: int = 10) -> list[str]:
-    """The first identifiers of the ranking table, read from the « Projet » cells (« P07 · … »)."""
-    grid = page.locator('[data-testid="stDataFrame"]').first
-    grid.wait_for(timeout=60_000)
-    text = grid.locator("canvas").first.get_attribute("aria-label") or ""
-    cells = grid.locator('[role="gridcell"]').all_inner_texts()
-    ids = [cell.split(" · ")[0] for cell in cells if " · " in cell and not cell.split(" · ")[0].isdigit()]
-    return ids[:count] or text.split()[:count]
+def ranked_titles(page, count: int = 10) -> list[str]:
+    """The first projects of the ranking as the scores chart labels them (« 1. Portail citoyen… »)."""
+    ticks = page.locator(".js-plotly-plot").first.locator(".ytick text")
+    ticks.first.wait_for(timeout=60_000)
+    placed = ticks.evaluate_all("nodes => nodes.map(n => [n.getBoundingClientRect().top, n.textContent])")
+    return [label for _, label in sorted(placed)][:count]  # top first: the chart's order
+
+
+def wait_for_titles(page, expected: list[str], seconds: float = 60) -> list[str]:
+    """The chart's first projects once they are `expected` (a rerun may still be drawing them)."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        titles = ranked_titles(page, len(expected))
+        if titles == expected or time.monotonic() > deadline:
+            return titles
+        page.wait_for_timeout(500)
+
+
+def expected_titles(settings: RankingSettings, count: int = 10) -> list[str]:
+    from ui.charts import LABEL_LENGTH
+    from ui.tables import short
+
+    summary = rank_inventory(load_inventory(SAMPLE), settings).summary()
+    return [
+        f"{rank}. {short(title, LABEL_LENGTH)}"
+        for rank, title in zip(summary["Rang"], summary["Projet"], strict=True)
+    ][:count]
 
 
 def slider(page, label: str):
-    return page.locator('[data-testid="stSlider"]').filter(has_text=label).locator('[role="slider"]')
+    return page.locator('[data-testid="stSlider"]').filter(has_text=label).locator('input[type="range"]')
 
 
 def test_a_collectivite_programme_file_reaches_ranking_calendar_budget_and_export(
@@ -140,14 +161,8 @@ def test_a_link_opened_first_after_a_restart_shows_the_whole_app_and_the_same_ra
             assert width > 1000, f"mise en page étroite ({width} px)"
             assert "inventaire_exemple" in page.locator('[data-testid="stSidebar"]').inner_text()
             assert_no_exception(page, "lien profond")
-            expected = (
-                rank_inventory(
-                    load_inventory(SAMPLE), RankingSettings(weights=(60, 0, 50), method=Method.TOPSIS)
-                )
-                .summary()["Identifiant"]
-                .tolist()
-            )
-            assert ranked_ids(page) == expected[:10]
+            expected = expected_titles(RankingSettings(weights=(60, 0, 50), method=Method.TOPSIS))
+            assert wait_for_titles(page, expected) == expected
 
             thumb = slider(page, "Faisabilit")
             thumb.focus()
@@ -156,12 +171,13 @@ def test_a_link_opened_first_after_a_restart_shows_the_whole_app_and_the_same_ra
                 "() => window.location.search.includes('poids_faisabilite=0')", timeout=30_000
             )
             settle(page)
-            shown = ranked_ids(page)
+            expected = expected_titles(RankingSettings(weights=(60, 0, 0), method=Method.TOPSIS))
+            assert wait_for_titles(page, expected) == expected
             link = page.url
             colleague = browser.new_context().new_page()
             colleague.set_viewport_size({"width": 1440, "height": 1400})
             go(colleague, link, "Pourquoi ce rang ?")
-            assert ranked_ids(colleague) == shown
+            assert wait_for_titles(colleague, expected) == expected
             assert "poids_impact=0" in link and "poids_faisabilite=0" in link
         finally:
             browser.close()
@@ -246,11 +262,16 @@ def test_a_reload_keeps_the_file_and_every_edit_typed_quickly(browser_path, serv
             editor = page.locator('[data-testid="stDataFrame"]').last
             editor.scroll_into_view_if_needed()
             box = editor.bounding_box()
-            page.mouse.click(box["x"] + 120, box["y"] + 35 + 17)  # first row, first column
-            page.keyboard.press("ArrowRight")  # « Urgence »
-            for value in ("5", "4", "2"):
-                page.keyboard.type(value)
-                page.keyboard.press("Enter")  # commits, and moves one row down
+            page.mouse.click(box["x"] + 400, box["y"] + 35 + 17)  # focus the table
+            for row, value in enumerate(("5", "4", "2")):  # « Urgence », rows 1 to 3, one after the other
+                page.mouse.dblclick(box["x"] + 400, box["y"] + 35 + 35 * row + 17)
+                page.locator("textarea.gdg-input, input.gdg-input").first.wait_for(timeout=10_000)
+                page.wait_for_timeout(150)  # a person's pace: the cell opens, then they type
+                page.keyboard.press("Control+a")
+                page.keyboard.type(value, delay=80)
+                page.wait_for_timeout(150)
+                page.keyboard.press("Enter")
+                page.wait_for_timeout(300)  # the next value is typed while the page reruns
             page.get_by_text("3 cellule(s) modifiée(s)").wait_for(timeout=60_000)
             settle(page)
             page.wait_for_function("() => window.location.search.includes('etat=')", timeout=30_000)

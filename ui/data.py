@@ -31,6 +31,7 @@ from prioritisation.reading.inventory import Inventory, locate_table
 from prioritisation.reading.spreadsheet import RawWorkbook
 from prioritisation.reading.untrusted import FileRefused, ReadLimits
 from prioritisation.request import PlanOptions, Request
+from prioritisation.workshop.summary import WorkshopSummary
 from ui import state
 from ui.background import JOBS, Failed, Pending
 from ui.cache import SHARED, Blob, ServerBusy, remember
@@ -94,6 +95,11 @@ def _inventory_key() -> Hashable:
         tuple(sorted(state.edits().items())),
         state.added_columns(),
     )
+
+
+def inventory_key() -> Hashable:
+    """What the session's inventory depends on: the file, how it is read, the edits."""
+    return _inventory_key()
 
 
 def inventory() -> Inventory:
@@ -233,16 +239,19 @@ def request() -> Request:
     return state.request()
 
 
-def workbook_export(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes:
-    """The workbook of `rank`: with the plan's sheets when the plan could be made."""
+def workbook_export(
+    ranked: Ranking, plan: Plan | None, day: dt.date, workshop: WorkshopSummary | None = None
+) -> bytes:
+    """The workbook of `rank`: with the plan's sheets when the plan could be made, and the
+    « Atelier » sheet when the weights were adopted from a workshop."""
     options = None if plan is None else (plan.settings, plan.rules, plan.asked, plan.grid)
     made = state.request()
-    key = (_inventory_key(), ranked.settings, options, day, made.robustness)
+    key = (_inventory_key(), ranked.settings, options, day, made.robustness, workshop)
 
     def compute() -> Blob:
         now = dt.datetime.combine(day, dt.datetime.now().time())
         robustness = usecases.robustness(ranked, made)
-        return Blob(usecases.workbook_bytes(ranked, plan, made, now, robustness))
+        return Blob(usecases.workbook_bytes(ranked, plan, made, now, robustness, workshop))
 
     return remember(state.memo(), "export", key, compute, keep=1, weigh=lambda blob: len(blob.data)).data
 
@@ -250,17 +259,20 @@ def workbook_export(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes:
 DEFERRED_FROM = 2_000  # projects: beyond, an export takes more than a second to write
 
 
-def workbook_download(ranked: Ranking, plan: Plan | None, day: dt.date) -> bytes | Callable[[], bytes]:
+def workbook_download(
+    ranked: Ranking, plan: Plan | None, day: dt.date, workshop: WorkshopSummary | None = None
+) -> bytes | Callable[[], bytes]:
     """What the download button serves: the workbook itself for a small inventory; for a large
     one, the way to write it, run when the user clicks (the page answers at once; 20,000
     projects take several seconds to write)."""
     if len(ranked.inventory.projects) < DEFERRED_FROM:
-        return workbook_export(ranked, plan, day)
+        return workbook_export(ranked, plan, day, workshop)
     made = state.request()
 
     def write() -> bytes:
         now = dt.datetime.combine(day, dt.datetime.now().time())
-        return usecases.workbook_bytes(ranked, plan, made, now, usecases.robustness(ranked, made))
+        robustness = usecases.robustness(ranked, made)
+        return usecases.workbook_bytes(ranked, plan, made, now, robustness, workshop)
 
     return write
 
@@ -311,9 +323,9 @@ def remember_table(kind: str, current: Plan, build: Callable[[], object]) -> Any
     return remember(state.memo(), kind, key, build, keep=1)
 
 
-def editable_page(rows: slice) -> Any:
-    """The rows of the editable table on show, as text, with the user's edits: the file's table
-    is formatted once (20,000 rows take a second), edits are laid over the page shown."""
+def editable_page(rows: slice, edits: dict[tuple[int, str], str]) -> Any:
+    """The rows of the editable table on show, as text, with `edits` laid over them: the file's
+    table is formatted once (20,000 rows take a second)."""
     from ui.tables import editable_table
 
     base_key = (state.source().digest, state.reading(), state.added_columns())
@@ -323,7 +335,7 @@ def editable_page(rows: slice) -> Any:
         return editable_table(usecases.read_inventory(workbook(), reading, None, added))
 
     page = remember(state.memo(), "tableau", base_key, unedited, keep=1).iloc[rows].copy()
-    for (row, label), typed in state.edits().items():
+    for (row, label), typed in edits.items():
         if row in page.index and label in page.columns:
             page.at[row, label] = typed
     return page

@@ -1,8 +1,16 @@
-"""The app's pages, listed once: the router (`app.py`) and the tests both read `PAGES`."""
+"""The app's pages, listed once: the router (`app.py`) and the tests both read `PAGES`.
+
+Participants do not use the menu: they open the join link (/rejoindre?code=…, from the QR
+code) and see the join page alone — no menu, no sidebar, none of the facilitator's tools.
+The join page is registered hidden (`JOIN_PAGE`), so its address works from any session.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from prioritisation.workshop.invitation import JOIN_PATH
 
 
 @dataclass(frozen=True)
@@ -17,21 +25,29 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Accueil", ":material/home:", "app_pages/accueil.py", ""),
     PageSpec("Inventaire", ":material/table_view:", "app_pages/inventaire.py", "inventaire"),
     PageSpec("Priorisation", ":material/leaderboard:", "app_pages/priorisation.py", "priorisation"),
+    PageSpec("Atelier", ":material/groups:", "app_pages/atelier.py", "atelier"),
     PageSpec("Calendrier", ":material/calendar_month:", "app_pages/calendrier.py", "calendrier"),
     PageSpec("Budget", ":material/account_balance:", "app_pages/budget.py", "budget"),
     PageSpec("Export", ":material/download:", "app_pages/export.py", "export"),
 )
+JOIN_PAGE = PageSpec("Rejoindre un atelier", ":material/how_to_vote:", "app_pages/rejoindre.py", JOIN_PATH)
 
 
 def page_of(title: str) -> PageSpec:
-    return next(page for page in PAGES if page.title == title)
+    return next(page for page in (*PAGES, JOIN_PAGE) if page.title == title)
+
+
+def is_join_address(url: str | None) -> bool:
+    """Whether the browser's address is the join page's (/rejoindre, under any prefix)."""
+    return bool(url) and urlsplit(url).path.rstrip("/").endswith("/" + JOIN_PATH)
 
 
 def streamlit_pages() -> list:
-    """The `st.Page` objects, in order; the first is the default (Accueil, at the root URL)."""
+    """The `st.Page` objects, in order; the first is the default (Accueil, at the root URL).
+    The join page comes last, out of the menu."""
     import streamlit as st
 
-    return [
+    pages = [
         st.Page(
             spec.script,
             title=spec.title,
@@ -41,3 +57,13 @@ def streamlit_pages() -> list:
         )
         for spec in PAGES
     ]
+    pages.append(
+        st.Page(
+            JOIN_PAGE.script,
+            title=JOIN_PAGE.title,
+            icon=JOIN_PAGE.icon,
+            url_path=JOIN_PAGE.url_path,
+            visibility="hidden",
+        )
+    )
+    return pages

@@ -22,7 +22,8 @@ log = logging.getLogger("priorisation")
 
 
 @st.cache_resource(show_spinner=False)
-def _store() -> Store | None:
+def store() -> Store | None:
+    """The process's store (working states and workshops), opened once; None if it cannot be."""
     try:
         return open_store()
     except Exception:  # a wrong setting, a full disk: the dashboard still works, without memory
@@ -31,12 +32,12 @@ def _store() -> Store | None:
 
 
 def available() -> bool:
-    return _store() is not None
+    return store() is not None
 
 
 def kept_days() -> int:
-    store = _store()
-    return store.settings.working_state_days if store is not None else 0
+    opened = store()
+    return opened.settings.working_state_days if opened is not None else 0
 
 
 def restore_from_link() -> list[str]:
@@ -44,12 +45,12 @@ def restore_from_link() -> list[str]:
     token = st.query_params.get(state.TOKEN_PARAMETER)
     if not token or state.kept_token() is not None or state.saved_document_text() is not None:
         return []
-    store = _store()
-    if store is None:
+    opened = store()
+    if opened is None:
         return ["Le stockage des états de travail ne répond pas : le lien ne peut pas être rouvert."]
     try:
-        kept = store.working_states.load(token)
-        stored_file = store.working_states.read_file(token) if kept is not None else None
+        kept = opened.working_states.load(token)
+        stored_file = opened.working_states.read_file(token) if kept is not None else None
     except StoreError as problem:
         return [str(problem)]
     if kept is None:
@@ -75,8 +76,8 @@ def save() -> None:
         return
     if text == state.saved_document_text() and source.digest == state.saved_file_digest():
         return
-    store = _store()
-    if store is None:
+    opened = store()
+    if opened is None:
         return
     new_file = (
         None
@@ -84,7 +85,7 @@ def save() -> None:
         else NewFile(source.file_name, source.data)
     )
     try:
-        saved = _write(store, document, new_file, remove_file=source.is_sample)
+        saved = _write(opened, document, new_file, remove_file=source.is_sample)
     except StoreError as problem:
         state.set_store_notice(str(problem))
         return
@@ -128,10 +129,10 @@ def merge(theirs: dict, ours: dict) -> dict:
 def delete_working_state() -> None:
     """Callback: delete the kept state now, and start afresh on the sample."""
     token = state.kept_token()
-    store = _store()
-    if token and store is not None:
+    opened = store()
+    if token and opened is not None:
         try:
-            store.working_states.delete(token)
+            opened.working_states.delete(token)
         except StoreError as problem:
             state.set_store_notice(str(problem))
             return

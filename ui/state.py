@@ -43,6 +43,7 @@ from prioritisation.ranking.robustness import RobustnessSettings
 from prioritisation.reading.inventory import Scale
 from prioritisation.reading.scores import ScoreWords
 from prioritisation.request import PlanForm, PlanOptions, ReadingOptions, Request
+from prioritisation.workshop.summary import WorkshopSummary
 
 BUNDLED_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "inventaire_exemple.xlsx"
 # A server can open on another inventory (a collectivité's own, a benchmark's) by setting this.
@@ -234,8 +235,37 @@ def add_score_columns() -> None:
 
 
 def editor_key() -> str:
-    """The table widget's key; a new one after each commit, so it starts from the kept edits."""
+    """The table widget's key. It stays the same while the user types (a new widget would drop an
+    edit typed during a rerun); it changes when the table must start afresh from the kept edits:
+    another file, sheet or page of rows, edits forgotten, or the page entered again (Streamlit
+    drops a widget's state when its page is left)."""
     return f"tableau_{st.session_state.get(_EDITOR_VERSION, 0)}"
+
+
+def note_page(title: str) -> None:
+    """Which page this run draws (to know when a page is entered anew)."""
+    st.session_state["page_precedente"] = st.session_state.get("page_courante")
+    st.session_state["page_courante"] = title
+
+
+def entered_page() -> bool:
+    """This run draws a page the previous run did not."""
+    return st.session_state.get("page_precedente") != st.session_state.get("page_courante")
+
+
+def start_new_editor() -> None:
+    _new_editor()
+
+
+def baked_edits(key: str) -> dict[tuple[int, str], str]:
+    """The edits the table widget `key` was first drawn with: it is drawn with them, and only
+    them, for as long as it lives (new data would make the browser redraw it mid-typing); the
+    edits typed since are the widget's own."""
+    baked = st.session_state.setdefault("modifications_du_tableau", {})
+    if key not in baked:
+        baked.clear()
+        baked[key] = edits()
+    return dict(baked[key])
 
 
 def _new_editor() -> None:
@@ -441,6 +471,8 @@ def read_link() -> None:
     st.session_state[_LINK_READ] = True
     params = st.query_params
     notices: list[str] = []
+    if params.get(FACILITATOR_PARAMETER) and facilitator_secret() is None:
+        set_facilitator_secret(params.get(FACILITATOR_PARAMETER))
     named = params.get_all(CRITERION_PARAMETER)
     if named:
         chosen = _linked_criteria(named, notices)
@@ -532,6 +564,8 @@ def link_parameters() -> list[tuple[str, str | list[str]]]:
     params: list[tuple[str, str | list[str]]] = []
     if kept_token():
         params.append((TOKEN_PARAMETER, str(kept_token())))
+    if facilitator_secret():
+        params.append((FACILITATOR_PARAMETER, str(facilitator_secret())))
     if chosen != DEFAULT_CRITERIA:
         params.append(
             (CRITERION_PARAMETER, [f"{criterion_label(c)}:{'max' if c.maximise else 'min'}" for c in chosen])
@@ -778,7 +812,8 @@ def saved_file_digest() -> str | None:
 
 def forget_working_state() -> None:
     """Back to a fresh session on the sample (after the user deleted their kept state)."""
-    keep = {key: st.session_state[key] for key in (_LINK_READ,) if key in st.session_state}
+    kept = (_LINK_READ, _FACILITATOR)  # a workshop is not part of the working state
+    keep = {key: st.session_state[key] for key in kept if key in st.session_state}
     for key in list(st.session_state.keys()):
         del st.session_state[key]
     st.session_state.update(keep)
@@ -798,3 +833,156 @@ def set_plan_notice(message: str) -> None:
 
 def take_plan_notice() -> str | None:
     return st.session_state.pop("avis_plan", None)
+
+
+# --- Workshops (docs/atelier.md) ---------------------------------------------------------------
+#
+# The facilitator's rights rest on their secret: kept here and in their own link (`animation`),
+# so a reload keeps them. A participant's secret is kept here and in their link (`participant`),
+# so a reload finds their vote; the join link carries only the code (`code`).
+
+FACILITATOR_PARAMETER = "animation"
+PARTICIPANT_PARAMETER = "participant"
+CODE_PARAMETER = "code"
+_FACILITATOR = "secret_animation"
+_PARTICIPANT = "secret_participant"
+_JOIN_CODE = "code_atelier"
+_VOTE_REVISION = "revision_vote"
+_SCORES_REVISION = "revision_notes"
+_BALLOT_FOR = "bulletin_de"
+_WORKSHOP_SEEN = "revision_atelier_vue"
+_ADOPTED = "atelier_adopte"
+_WORKSHOP_NOTICES = "avis_atelier"
+_PARTICIPANT_LINK_READ = "lien_participant_lu"
+BALLOT_PREFIXES = ("vote_", "note_")  # the keys of the participant's widgets
+
+
+def facilitator_secret() -> str | None:
+    return st.session_state.get(_FACILITATOR)
+
+
+def set_facilitator_secret(secret: str | None) -> None:
+    st.session_state[_FACILITATOR] = secret
+
+
+def joining() -> bool:
+    """Whether this session is a participant's: their secret is known, or the link names a
+    workshop to join (the facilitator's tools are then out of sight)."""
+    params = st.query_params
+    return bool(participant_secret() or params.get(PARTICIPANT_PARAMETER) or params.get(CODE_PARAMETER))
+
+
+def read_participant_link() -> None:
+    """On a participant session's first run: their secret and the code, from the link."""
+    if st.session_state.get(_PARTICIPANT_LINK_READ):
+        return
+    st.session_state[_PARTICIPANT_LINK_READ] = True
+    params = st.query_params
+    if params.get(PARTICIPANT_PARAMETER) and participant_secret() is None:
+        set_participant_secret(params.get(PARTICIPANT_PARAMETER))
+    if params.get(CODE_PARAMETER):
+        set_join_code(params.get(CODE_PARAMETER))
+
+
+def write_participant_link() -> None:
+    """The participant's link: the code they joined with and, once joined, their secret."""
+    wanted = {}
+    if join_code():
+        wanted[CODE_PARAMETER] = str(join_code())
+    if participant_secret():
+        wanted[PARTICIPANT_PARAMETER] = str(participant_secret())
+    if dict(st.query_params.to_dict()) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def participant_secret() -> str | None:
+    return st.session_state.get(_PARTICIPANT)
+
+
+def set_participant_secret(secret: str | None) -> None:
+    """A new participant (or none): their vote and scores are read again from the store."""
+    st.session_state[_PARTICIPANT] = secret
+    for key in (_VOTE_REVISION, _SCORES_REVISION, _BALLOT_FOR, _WORKSHOP_SEEN):
+        st.session_state.pop(key, None)
+    for key in [key for key in st.session_state if str(key).startswith(BALLOT_PREFIXES)]:
+        del st.session_state[key]  # another participant's (or workshop's) answers
+
+
+def join_code() -> str | None:
+    return st.session_state.get(_JOIN_CODE)
+
+
+def set_join_code(code: str | None) -> None:
+    st.session_state[_JOIN_CODE] = code
+
+
+def vote_revision() -> int:
+    """The revision of the participant's vote this page last saw (0 before the first vote)."""
+    return int(st.session_state.get(_VOTE_REVISION, 0))
+
+
+def set_vote_revision(revision: int) -> None:
+    st.session_state[_VOTE_REVISION] = int(revision)
+
+
+def scores_revision() -> int:
+    return int(st.session_state.get(_SCORES_REVISION, 0))
+
+
+def set_scores_revision(revision: int) -> None:
+    st.session_state[_SCORES_REVISION] = int(revision)
+
+
+def ballot_loaded() -> bool:
+    """Whether the participant's stored vote was put into the page's widgets (once per secret)."""
+    return bool(participant_secret()) and st.session_state.get(_BALLOT_FOR) == participant_secret()
+
+
+def mark_ballot_loaded() -> None:
+    st.session_state[_BALLOT_FOR] = participant_secret()
+
+
+def workshop_seen() -> int | None:
+    """The workshop's revision the participant's page was drawn with (its poll compares)."""
+    return st.session_state.get(_WORKSHOP_SEEN)
+
+
+def set_workshop_seen(revision: int) -> None:
+    st.session_state[_WORKSHOP_SEEN] = revision
+
+
+def adopted_workshop() -> WorkshopSummary | None:
+    """The record of the workshop whose weights were adopted (a `WorkshopSummary`), if any."""
+    return st.session_state.get(_ADOPTED)
+
+
+def adopt_workshop(
+    summary: WorkshopSummary, criteria: tuple[Criterion, ...], weights: tuple[int, ...]
+) -> None:
+    """Apply a workshop's group weights to the Priorisation page: its criteria, each weight."""
+    set_criteria(criteria)
+    for criterion, value in zip(criteria, weights, strict=True):
+        set_weight(criterion.name, value)
+    st.session_state[_ADOPTED] = summary
+
+
+def add_workshop_notice(kind: str, message: str, place: str = "page") -> None:
+    """A message for the next drawing of the page (a callback's outcome): kind is « success »,
+    « error », « warning » or « info »; `place` says where it is drawn (beside the button that
+    was pressed: on a phone, the top of the page is out of sight)."""
+    st.session_state[_WORKSHOP_NOTICES] = [
+        *st.session_state.get(_WORKSHOP_NOTICES, []),
+        (place, kind, message),
+    ]
+
+
+def take_workshop_notices(place: str = "page") -> list[tuple[str, str]]:
+    """The notices for `place` (kind, message), removed from those waiting."""
+    waiting = st.session_state.get(_WORKSHOP_NOTICES, [])
+    st.session_state[_WORKSHOP_NOTICES] = [notice for notice in waiting if notice[0] != place]
+    return [(kind, message) for where, kind, message in waiting if where == place]
+
+
+def default_widget_value(key: str, value: object) -> None:
+    """Give a widget its first value (the user's later moves are kept)."""
+    st.session_state.setdefault(key, value)

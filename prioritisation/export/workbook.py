@@ -49,12 +49,15 @@ from prioritisation.ranking.robustness import (
 from prioritisation.reading.fields import AXES, FIELDS, FIELDS_BY_KEY, SCORE_FIELDS, Kind
 from prioritisation.reading.untrusted import column_letters
 from prioritisation.request import Request, request_of
+from prioritisation.workshop.consensus import Consensus
+from prioritisation.workshop.summary import WorkshopSummary
 
 RANKING_SHEET = "Classement"
 PARAMETERS_SHEET = "Paramètres"
 CALENDAR_SHEET = "Calendrier"
 BUDGET_SHEET = "Budget"
 ROBUSTNESS_SHEET = "Robustesse"
+WORKSHOP_SHEET = "Atelier"
 EUROS = '#,##0 "€"'
 SCORE_FORMAT = "0.0000"
 EXCEL_TEXT_LIMIT = 32_767
@@ -171,16 +174,20 @@ def write_ranking(
     plan: Plan | None = None,
     request: Request | None = None,
     robustness: Robustness | None = None,
+    workshop: WorkshopSummary | None = None,
 ) -> None:
     """Write the sheets of DESIGN.md §4 to a path or a buffer: `Classement` and `Paramètres`;
     with a plan, `Calendrier` and `Budget` (and the plan's columns in `Classement`); with a
-    robustness analysis of this ranking, `Robustesse`."""
+    robustness analysis of this ranking, `Robustesse`; with the workshop whose weights were
+    adopted, `Atelier`."""
     workbook, formats = _open(destination)
     truncated = _write_classement(workbook, formats, ranking, plan)
     if plan is not None:
         _write_plan_sheets(workbook, formats, plan)
     if robustness is not None:
         _write_robustness(workbook, formats, ranking, robustness)
+    if workshop is not None:
+        _write_workshop(workbook, formats, workshop)
     headers = [*ranking.inventory.table.headers, RANK_HEADER, SCORE_HEADER, *(PLAN_HEADERS if plan else ())]
     notes = [
         ["Texte tronqué", f"ligne {row}, colonne « {headers[column]} » : plus de "
@@ -189,11 +196,13 @@ def write_ranking(
     ]  # fmt: skip
     plan_rows = plan_parameter_rows(plan) if plan is not None else []
     robustness_rows = robustness_parameter_rows(robustness) if robustness is not None else []
+    workshop_rows = workshop_parameter_rows(workshop, ranking) if workshop is not None else []
     _write_parameters(
         workbook,
         formats,
         [
             *parameter_rows(ranking, now or dt.datetime.now(), plan, request),
+            *workshop_rows,
             *plan_rows,
             *robustness_rows,
             *notes,
@@ -209,9 +218,12 @@ def ranking_bytes(
     plan: Plan | None = None,
     request: Request | None = None,
     robustness: Robustness | None = None,
+    workshop: WorkshopSummary | None = None,
 ) -> bytes:
     buffer = BytesIO()
-    write_ranking(ranking, buffer, now=now, plan=plan, request=request, robustness=robustness)
+    write_ranking(
+        ranking, buffer, now=now, plan=plan, request=request, robustness=robustness, workshop=workshop
+    )
     return buffer.getvalue()
 
 
@@ -417,6 +429,98 @@ def robustness_parameter_rows(robustness: Robustness) -> list[list[object]]:
         ["Robustesse : marges des poids", "chaque poids bouge seul, les autres gardant leurs proportions"],
     ]  # fmt: skip
     return rows
+
+
+def _write_workshop(
+    workbook: xlsxwriter.Workbook, formats: dict[str, Format], summary: WorkshopSummary
+) -> None:
+    """Three tables, one under the other: the workshop (when, who, how aggregated, consensus);
+    per criterion, the group's weights and the spread of the participants' weights; each
+    participant's weights, numbered, without a name (docs/atelier.md)."""
+    labels = [criterion.label for criterion in summary.criteria]
+    about = workshop_rows(summary)
+    writer = _SheetWriter(workbook.add_worksheet(WORKSHOP_SHEET), formats, [None] * (len(labels) + 1))
+    writer.start(["Atelier", "Valeur"], about)
+    for row in about:
+        writer.append(row)
+    groups = [f"Poids du groupe : {group.label}" for group in summary.aggregations]
+    spread_headers = ["Minimum", "1er quartile", "Médiane des participants", "3e quartile", "Maximum"]
+    first_row = writer.rows + 2
+    for column, header in enumerate(["Critère", *groups, *spread_headers, "Poids dans la page Priorisation"]):
+        writer.sheet.write_string(first_row, column, header, formats["header"])
+    shares = ["percent"] * (len(groups) + len(spread_headers))
+    criteria = _SheetWriter(writer.sheet, formats, [None, *shares, None], rows=first_row)
+    for index, (label, spread) in enumerate(zip(labels, summary.spreads, strict=True)):
+        criteria.append(
+            [label, *(group.weights[index] for group in summary.aggregations), spread.minimum,
+             spread.first_quartile, spread.median, spread.third_quartile, spread.maximum,
+             summary.slider_weights[index]]
+        )  # fmt: skip
+    first_row = criteria.rows + 2
+    for column, header in enumerate(["Participant (anonyme)", *labels]):
+        writer.sheet.write_string(first_row, column, header, formats["header"])
+    people = _SheetWriter(writer.sheet, formats, [None, *(["percent"] * len(labels))], rows=first_row)
+    for number, weights in enumerate(summary.individual_weights, start=1):
+        people.append([f"participant {number}", *weights])
+
+
+def workshop_rows(summary: WorkshopSummary) -> list[list[object]]:
+    """The workshop in (label, value) rows, in French."""
+    adopted, consensus = summary.adopted, summary.consensus
+    rows: list[list[object]] = [
+        ["Titre", summary.title],
+        ["Date", f"{format_date(summary.held_on.date())} à {summary.held_on:%H:%M} (UTC)"],
+        ["Participants", summary.participants],
+        [
+            "Votes",
+            f"{summary.voters} : {summary.pairwise_votes} par comparaison par paires, "
+            f"{summary.direct_votes} en poids directs",
+        ],
+        ["Agrégation adoptée", adopted.label],
+        ["Principe de l'agrégation", adopted.description],
+    ]
+    rows += [[f"Autre agrégation : {group.label}", group.description] for group in summary.aggregations[1:]]
+    if adopted.consistency is not None:
+        ratio = format_percent(adopted.consistency.consistency_ratio, 1)
+        rows.append(["Cohérence des jugements du groupe", f"CR = {ratio}"])
+    rows += [
+        ["Consensus", f"{consensus_text(consensus)} ({consensus.measure.label})"],
+        ["Définition du consensus", consensus.definition],
+    ]
+    if summary.projects_agreement is not None:
+        rows.append(
+            ["Accord sur le classement des projets", f"{consensus_text(summary.projects_agreement)} "
+             f"({summary.projects_agreement.measure.label}, entre les classements sous les poids de chacun)"]
+        )  # fmt: skip
+    rows.append(
+        ["Poids reportés dans la page Priorisation", "les poids du groupe arrondis à l'unité, total 100"]
+    )
+    rows.append(["Dispersion", "quartiles inclusifs (QUARTILE.INCLUS) des poids des participants"])
+    return rows
+
+
+def consensus_text(consensus: Consensus) -> str:
+    """« 72,4 % (modéré) », or the reason there is no value."""
+    if consensus.value is None:
+        return consensus.level
+    return f"{format_percent(consensus.value, 1)} ({consensus.level})"
+
+
+def workshop_parameter_rows(summary: WorkshopSummary, ranking: Ranking) -> list[list[object]]:
+    """Where the weights came from: the workshop, or the workshop then a hand on the sliders."""
+    when = format_date(summary.held_on.date())
+    names = [criterion.criterion.name for criterion in ranking.criteria]
+    if summary.followed_by(names, ranking.settings.raw_weights):
+        origin = (
+            f"atelier « {summary.title} » du {when} : {summary.voters} vote(s), {summary.adopted.label} "
+            f"(feuille « {WORKSHOP_SHEET} »)"
+        )
+    else:
+        origin = (
+            f"adoptés de l'atelier « {summary.title} » du {when}, puis modifiés à la main : les poids "
+            f"ci-dessus sont ceux du classement, ceux du groupe sont dans la feuille « {WORKSHOP_SHEET} »"
+        )
+    return [["Origine des poids", origin]]
 
 
 def _write_parameters(
