@@ -172,7 +172,7 @@ def write_ranking(
     request: Request | None = None,
     robustness: Robustness | None = None,
 ) -> None:
-    """Write the sheets of DESIGN.md §4 to a path or a buffer: `Classement` and `Paramètres`;
+    """Write the sheets of docs/contrats.md to a path or a buffer: `Classement` and `Paramètres`;
     with a plan, `Calendrier` and `Budget` (and the plan's columns in `Classement`); with a
     robustness analysis of this ranking, `Robustesse`."""
     workbook, formats = _open(destination)
