@@ -35,6 +35,8 @@ from prioritisation.planning.durations import (
     DefaultsBy,
     DurationDefaults,
     cost_bands_text,
+    parse_cost_bands,
+    parse_type_durations,
     type_durations_text,
 )
 from prioritisation.planning.funding import (
@@ -97,14 +99,16 @@ class _FrenchParser(argparse.ArgumentParser):
             if re.match(pattern, message):
                 message = re.sub(pattern, french, message, count=1)
                 break
-        raise UsageError(f"{message}\nVoir : {PROGRAM} {self.prog.split()[-1]} --help")
+        raise UsageError(f"{message}\nVoir : {self.prog} --help")
 
 
 class _FrenchHelp(argparse.HelpFormatter):
     def add_usage(
         self, usage: str | None, actions: object, groups: object, prefix: str | None = None
     ) -> None:
-        super().add_usage(usage, actions, groups, prefix or "Utilisation : ")  # type: ignore[arg-type]
+        # argparse passes prefix="" when it makes a subcommand's name: keep it empty there
+        shown = "Utilisation : " if prefix is None else prefix
+        super().add_usage(usage, actions, groups, shown)  # type: ignore[arg-type]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,7 +191,9 @@ def _request_options(command: argparse.ArgumentParser) -> None:
     robustness.add_argument(
         "--robustness", metavar="TIRAGES", help="tirages de poids, ex. 10000 (défaut : pas d'analyse)"
     )
-    robustness.add_argument("--robustness-seed", help="graine du tirage (défaut 1)")
+    robustness.add_argument(
+        "--robustness-seed", help=f"graine du tirage (défaut {RobustnessSettings().seed})"
+    )
     robustness.add_argument(
         "--robustness-sampling", choices=[s.value for s in Sampling if s is not Sampling.GIVEN],
         help="uniform : tous les jeux de poids (défaut) ; around : autour des poids donnés",
@@ -228,8 +234,9 @@ def _request_options(command: argparse.ArgumentParser) -> None:
     funding.add_argument(
         "--region",
         help="catégorie de région pour le taux FEDER 2021-2027 : "
-        + ", ".join(
-            f"{category.option} ({format_percent(category.feder_max_share)})" for category in RegionCategory
+        + ", ".join(  # « % » doubled: argparse formats help texts with « % »
+            f"{category.option} ({format_percent(category.feder_max_share)})".replace("%", "%%")
+            for category in RegionCategory
         ),
     )
     funding.add_argument(
@@ -379,6 +386,21 @@ def _plan(arguments: argparse.Namespace, today: dt.date | None) -> PlanOptions:
         if arguments.start_grid
         else StartGrid.YEAR,
         time_limit=time_limit,
+        durations=_durations(arguments),
+    )
+
+
+def _durations(arguments: argparse.Namespace) -> DurationDefaults:
+    """--durations, --cost-bands, --type-column, --type-durations: the defaults of projects
+    that give no duration (the defaults of `DurationDefaults` for what is not given)."""
+    defaults = DurationDefaults()
+    return DurationDefaults(
+        by=DefaultsBy(arguments.durations) if arguments.durations else defaults.by,
+        cost_bands=parse_cost_bands(arguments.cost_bands) if arguments.cost_bands else defaults.cost_bands,
+        type_column=arguments.type_column if arguments.type_column is not None else defaults.type_column,
+        by_type=parse_type_durations(arguments.type_durations)
+        if arguments.type_durations
+        else defaults.by_type,
     )
 
 

@@ -122,7 +122,10 @@ def _name_of(headers: Sequence[str], labels: Sequence[str], position: int) -> st
 def request_of(ranking: Ranking, plan: Plan | None = None) -> Request:
     """The request that gives back `ranking` (and `plan`) from the ranked file, as far as the
     objects tell: used when the caller did not keep the request it made."""
-    options = PlanOptions() if plan is None else PlanOptions(plan.settings, plan.rules, plan.asked, plan.grid)
+    options = PlanOptions()
+    if plan is not None:
+        durations = plan.durations.defaults if plan.durations is not None else DurationDefaults()
+        options = PlanOptions(plan.settings, plan.rules, plan.asked, plan.grid, durations=durations)
     return Request(
         inventory=ranking.inventory.table.file_name,
         reading=reading_of(ranking.inventory),

@@ -169,6 +169,7 @@ def plan(ranking: Ranking, options: PlanOptions) -> Plan:
         options.rules,
         time_limit=options.time_limit,
         grid=options.grid,
+        durations=options.durations,
     )
 
 

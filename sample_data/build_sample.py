@@ -5,7 +5,7 @@
 The sample is the inventory of a fictional intercommunalité, kept the way a real one is: a
 "Lisez-moi" sheet first, a merged title and a subtitle above the header, French headers in
 the services' own words, 40 projects over the five CRTE axes. Costs follow the orders of
-magnitude of the 2019 DETR/DSIL digital projects (DESIGN.md §1); each funding plan leaves the
+magnitude of the 2019 DETR/DSIL digital projects (docs/domaine.md); each funding plan leaves the
 collectivité at least 20 % of the public money, except where the notes say otherwise.
 """
 

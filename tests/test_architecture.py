@@ -1,4 +1,5 @@
-"""Import boundaries of DESIGN.md §5: the domain is free of the UI; each library behind one module."""
+"""Import boundaries (docs/architecture.md, « Les règles »): the domain is free of the UI; each
+library behind one module."""
 
 from __future__ import annotations
 

@@ -194,7 +194,7 @@ def test_an_inventory_named_like_an_option_is_written_after_a_double_dash():
 
 
 def test_envelopes_separated_by_commas_as_the_specification_writes_them():
-    """DESIGN contract: --envelope "2026=250000,2027=300000" (a comma before « année= » separates)."""
+    """docs/contrats.md: --envelope "2026=250000,2027=300000" (a comma before « année= » separates)."""
     assert parse_year_amounts("2026=250000,2027=300000") == ((2026, 250000.0), (2027, 300000.0))
     assert parse_year_amounts("2026=1,5 M€,2027=2,25") == ((2026, 1_500_000.0), (2027, 2.25))
     assert parse_year_amounts("2026=300 000;2027=1,2 M€") == ((2026, 300_000.0), (2027, 1_200_000.0))

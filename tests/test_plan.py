@@ -38,7 +38,7 @@ def plan_settings(**changes: object) -> PlanSettings:
     return PlanSettings(**values)  # type: ignore[arg-type]
 
 
-# --- ORACLES.md -------------------------------------------------------------------------------
+# --- docs/exemples-de-reference.md ---------------------------------------------------------------
 
 KNAPSACK = [
     Work("1", "Un", 60, 10, 0, SHORT),

@@ -1,4 +1,4 @@
-"""The engine reproduces the published worked examples of ../shared/ORACLES.md."""
+"""The engine reproduces the published worked examples of docs/exemples-de-reference.md."""
 
 from __future__ import annotations
 

@@ -33,7 +33,7 @@ from prioritisation.reading.inventory import load_inventory
 from tests import corpus
 
 ORACLE_DRAWS = 100_000
-ORACLE_TOLERANCE = 4 / np.sqrt(ORACLE_DRAWS)  # ORACLES.md: about 4/√N (±0.01 at N = 100,000)
+ORACLE_TOLERANCE = 4 / np.sqrt(ORACLE_DRAWS)  # docs/exemples-de-reference.md: about 4/√N
 
 
 def uniform(criteria, draws=ORACLE_DRAWS, seed=7):
@@ -46,12 +46,13 @@ def acceptability(values, weights, method=Method.WEIGHTED_SUM, top_n=1, **option
     return rank_acceptability(values, weights, method=method, top_n=top_n, ranks_shown=shown, **options)
 
 
-# --- Published (hand-derived) cases: ORACLES.md, « Rank acceptability under uncertain weights »
+# --- Hand-derived cases: docs/exemples-de-reference.md, « Robustesse : acceptabilité des rangs »
 
 
 def test_project_a_is_first_with_probability_0_4_against_a_balanced_project():
-    """ORACLES.md (SMAA-2, derived by hand): A = (1, 0), B = (0.6, 0.6), weights uniform on the
-    simplex: A is first iff w1 > 0.6, so with probability 0.4; tolerance 4/√N."""
+    """SMAA-2, derived by hand (docs/exemples-de-reference.md): A = (1, 0), B = (0.6, 0.6),
+    weights uniform on the simplex: A is first iff w1 > 0.6, so with probability 0.4; tolerance
+    4/√N."""
     result = acceptability([[1, 0], [0.6, 0.6]], uniform(2))
     assert result.first == pytest.approx([0.4, 0.6], abs=ORACLE_TOLERANCE)
     # Central weights: the mean weights where each is first, E[w | w1 > 0.6] = (0.8, 0.2).
@@ -59,16 +60,17 @@ def test_project_a_is_first_with_probability_0_4_against_a_balanced_project():
 
 
 def test_rank_acceptability_of_two_specialists_and_a_generalist():
-    """ORACLES.md (SMAA-2, derived by hand): A = (1, 0), B = (0, 1), C = (0.6, 0.6); acceptability of
-    ranks 1, 2, 3: A [0.4, 0.1, 0.5], B [0.4, 0.1, 0.5], C [0.2, 0.8, 0.0]; tolerance 4/√N."""
+    """SMAA-2, derived by hand (docs/exemples-de-reference.md): A = (1, 0), B = (0, 1),
+    C = (0.6, 0.6); acceptability of ranks 1, 2, 3: A [0.4, 0.1, 0.5], B [0.4, 0.1, 0.5],
+    C [0.2, 0.8, 0.0]; tolerance 4/√N."""
     result = acceptability([[1, 0], [0, 1], [0.6, 0.6]], uniform(2))
     expected = [[0.4, 0.1, 0.5], [0.4, 0.1, 0.5], [0.2, 0.8, 0.0]]
     np.testing.assert_allclose(result.ranks, expected, atol=ORACLE_TOLERANCE)
 
 
 def test_first_rank_acceptability_with_three_criteria():
-    """ORACLES.md (SMAA-2, derived by hand): A = (1, 0, 0), B = (0, 1, 0), C = (0.5, 0.5, 0.5):
-    first-rank acceptability [0.25, 0.25, 0.5]; tolerance 4/√N."""
+    """SMAA-2, derived by hand (docs/exemples-de-reference.md): A = (1, 0, 0), B = (0, 1, 0),
+    C = (0.5, 0.5, 0.5): first-rank acceptability [0.25, 0.25, 0.5]; tolerance 4/√N."""
     result = acceptability([[1, 0, 0], [0, 1, 0], [0.5, 0.5, 0.5]], uniform(3))
     np.testing.assert_allclose(result.first, [0.25, 0.25, 0.5], atol=ORACLE_TOLERANCE)
 

@@ -7,7 +7,7 @@ as long as one session holds it, and not a moment longer — nothing outlives th
 that used it (the old `st.cache_resource`, keyed by upload for two hours, kept 700 MB after
 the sessions had ended). What sessions hold is counted against a memory budget
 (`PRIORISATION_CACHE_MO`, 1,500 Mo by default): a new file that would exceed it is refused
-in French until others are released. See docs/securite.md.
+in French until others are released. See docs/architecture.md.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ tab). The choices that decide a result are gathered into a typed `Request` (`req
 the one the command line reads from its arguments. The page's link carries the ranking
 settings — every criterion, every weight including zeros, the method, the normalisation —
 written by `write_link` after each run and read back, validated, on a session's first run
-(`read_link`), so a copied link opens on the same ranking. See docs/tableau-de-bord.md.
+(`read_link`), so a copied link opens on the same ranking. See docs/contrats.md, « Le lien de la page ».
 """
 
 from __future__ import annotations

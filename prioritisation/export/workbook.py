@@ -176,7 +176,7 @@ def write_ranking(
     robustness: Robustness | None = None,
     workshop: WorkshopSummary | None = None,
 ) -> None:
-    """Write the sheets of DESIGN.md §4 to a path or a buffer: `Classement` and `Paramètres`;
+    """Write the sheets of docs/contrats.md to a path or a buffer: `Classement` and `Paramètres`;
     with a plan, `Calendrier` and `Budget` (and the plan's columns in `Classement`); with a
     robustness analysis of this ranking, `Robustesse`; with the workshop whose weights were
     adopted, `Atelier`."""

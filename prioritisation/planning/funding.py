@@ -53,7 +53,7 @@ SOURCE_LABELS = {
 _CENT = 0.005
 # Grants are decided in whole euros: an own share up to half a euro short of the minimum is an
 # 80 % grant rounded to the euro, not a breach (the 2018 DGCL file had 72 of these); one euro
-# short is a breach (ORACLES: 19 999 € with 80 001 € of grants is refused).
+# short is a breach (docs/exemples-de-reference.md: 19 999 € with 80 001 € of grants is refused).
 _ROUNDING = 0.5
 
 GENERAL_OWN_SHARE = 0.20  # CGCT L1111-10 III
