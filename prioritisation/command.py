@@ -342,7 +342,11 @@ def _ranking(arguments: argparse.Namespace) -> RankingSettings:
         weights = parse_weights([*_weight_items(arguments.weights), *arguments.weight], criteria)
     method = Method(arguments.method) if arguments.method else Method.WEIGHTED_SUM
     normalisation = Normalisation(arguments.normalisation) if arguments.normalisation else None
-    vikor_v = _number(arguments.vikor_v, "--vikor-v") if arguments.vikor_v is not None else 0.5
+    vikor_v = (
+        _number(arguments.vikor_v, "--vikor-v")
+        if arguments.vikor_v is not None
+        else RankingSettings().vikor_v
+    )
     return RankingSettings(criteria, weights, method, normalisation, vikor_v)
 
 
@@ -555,7 +559,7 @@ def _ranking_arguments(settings: RankingSettings) -> list[str]:
         arguments += _opt("--method", settings.method.value)
     if settings.normalisation is not None:
         arguments += _opt("--normalisation", settings.normalisation.value)
-    if settings.vikor_v != 0.5:
+    if settings.vikor_v != RankingSettings().vikor_v:
         arguments += _opt("--vikor-v", exact_number(settings.vikor_v))
     return arguments
 

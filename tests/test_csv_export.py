@@ -36,7 +36,7 @@ def test_csv_writes_numbers_with_a_decimal_comma_and_texts_as_typed():
     by_id = {row[0]: row for row in exported_rows()[1:]}
     assert by_id["P01"][6] == "1200000,5"
     assert by_id["P03"][7] == "Texte ordinaire ; avec point-virgule"
-    assert by_id["P02"][-1] == "0,833333"  # (1 + 0,75 + 0,75) / 3
+    assert by_id["P02"][-1] == "83,3333"  # (1 + 0,75 + 0,75) / 3, on 100 as the pages show it
 
 
 def test_text_a_spreadsheet_would_run_gets_a_leading_apostrophe():

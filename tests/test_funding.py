@@ -244,3 +244,13 @@ def test_what_the_budget_counts_adds_up_to_each_cost_and_never_more(rows):
         assert all(value >= 0 for value in check.amounts.values())
     plan = make_plan(ranking, PlanSettings(start=START, horizon_years=1))
     assert plan.by_year().sum(axis=1).tolist() == pytest.approx(plan.calendar.spending().tolist())
+
+
+def test_a_doubtful_exemption_is_a_warning_not_an_exemption():
+    """« à voir (patrimoine ?) » names a case of CGCT L1111-10 III but decides nothing: the rule
+    applies and the report says the cell was not understood."""
+    from prioritisation.planning.funding import read_exemption
+
+    doubtful = read_exemption("à voir (patrimoine ?)")
+    assert not doubtful.exempt and not doubtful.understood
+    assert read_exemption("patrimoine").exempt

@@ -136,3 +136,18 @@ def _cell(value):
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return re.sub(r"\r\n?", "\n", value) if isinstance(value, str) else value
+
+
+def test_values_in_thousands_and_scores_in_words_are_exported_as_written():
+    """A « Coût (k€) » of 45 is 45 000 € for the plan, but stays 45 under its header in the export
+    (re-imported, it would otherwise be multiplied again); « forte » stays « forte » (the Paramètres
+    sheet says it stood for 5). A French amount written as text becomes the number it says."""
+    headers = ["Projet", "Urgence", "Impact", "Faisabilité", "Coût (k€)", "Coût de fonctionnement annuel"]
+    rows = [["A", "forte", 3, 3, 45, "1 200 €"], ["B", "faible", 2, 2, 12, "300"]]
+    inventory = load_inventory(corpus.simple_xlsx(headers, rows), "inventaire.xlsx")
+    ranking = rank_inventory(inventory)
+    assert inventory.projects["capex"].tolist() == [45_000.0, 12_000.0]
+    book = load_workbook(io.BytesIO(ranking_bytes(ranking)))
+    exported = {row[0]: row for row in book["Classement"].iter_rows(min_row=2, values_only=True)}
+    assert exported["A"][1:6] == ("forte", 3, 3, 45, 1200)
+    assert "forte → 5" in dict(book["Paramètres"].values)["Notes écrites en mots"]

@@ -101,7 +101,7 @@ class RankingChoices:
 
     method: Method = Method.WEIGHTED_SUM
     normalisation: Normalisation | None = None
-    vikor_v: float = 0.5
+    vikor_v: float = RankingSettings().vikor_v
 
 
 def _source_of(file_name: str, data: bytes, *, is_sample: bool) -> Source:
@@ -546,7 +546,7 @@ def _linked_choices(params: object, notices: list[str]) -> RankingChoices:
             notices.append(
                 f"Le lien donne la normalisation « {text} », inconnue : celle de la méthode est utilisée."
             )
-    vikor_v = 0.5
+    vikor_v = RankingSettings().vikor_v
     text = get(VIKOR_KEY)
     if text is not None:
         number = parse_number(text)
@@ -724,7 +724,7 @@ def restore_document(document: dict, file_name: str | None, data: bytes | None) 
 
     def ranking_back() -> None:
         normalisation = document.get("normalisation")
-        vikor_v = float(document.get("vikor_v", 0.5))
+        vikor_v = float(document.get("vikor_v", RankingSettings().vikor_v))
         if not 0 <= vikor_v <= 1:
             raise ValueError(vikor_v)
         set_ranking_choices(

@@ -34,7 +34,7 @@ def ranking_csv(ranking: Ranking) -> bytes:
 
 def _csv_value(value: object, column: str) -> str:
     if column == SCORE_HEADER and isinstance(value, float):
-        return _decimal(value, 6)
+        return _decimal(value * 100, 4)  # on 100, as the pages and the workbook show it
     if column == RANK_HEADER:
         return str(int(value))  # type: ignore[call-overload]
     if isinstance(value, bool):

@@ -24,7 +24,14 @@ from xlsxwriter.worksheet import Worksheet
 
 from prioritisation import __version__
 from prioritisation.command import Shell, command_line
-from prioritisation.french import format_date, format_euros, format_number, format_percent, format_plain
+from prioritisation.french import (
+    format_date,
+    format_euros,
+    format_number,
+    format_percent,
+    format_plain,
+    parse_number,
+)
 from prioritisation.planning.plan import (
     END_HEADER,
     REASON_HEADER,
@@ -59,7 +66,7 @@ BUDGET_SHEET = "Budget"
 ROBUSTNESS_SHEET = "Robustesse"
 WORKSHOP_SHEET = "Atelier"
 EUROS = '#,##0 "€"'
-SCORE_FORMAT = "0.0000"
+SCORE_FORMAT = "0.00"  # on 100, as the pages show it
 EXCEL_TEXT_LIMIT = 32_767
 _OPTIONS = {
     "constant_memory": True,
@@ -253,7 +260,10 @@ def _field_kind(field_key: str | None) -> Kind | None:
 
 
 def _classement_rows(ranking: Ranking, kinds: Sequence[Kind | None]) -> Iterable[list[object]]:
-    """Original values, except canonical numbers written as the numbers they were read as."""
+    """Original values; a number the file wrote as French text (« 1 200 000 € ») is written as
+    that number, so that Excel can add it up. Nothing else changes: a value in k€ or in years
+    stays as written under its header, a score written in words stays a word (the Paramètres
+    sheet gives what each stood for). The score is on 100, as on the pages."""
     inventory = ranking.inventory
     original = inventory.original.to_numpy(dtype=object)
     numeric = {
@@ -265,9 +275,14 @@ def _classement_rows(ranking: Ranking, kinds: Sequence[Kind | None]) -> Iterable
     for index in ranking.order:
         row = list(original[index])
         for position, values in numeric.items():
-            if not math.isnan(values[index]):
+            cell = row[position]
+            if (
+                isinstance(cell, str)
+                and not math.isnan(values[index])
+                and parse_number(cell) == values[index]
+            ):
                 row[position] = float(values[index])
-        yield [*row, int(ranks[index]), float(scores[index])]
+        yield [*row, int(ranks[index]), float(scores[index]) * 100]
 
 
 PLAN_HEADERS = [RETAINED_HEADER, START_HEADER, END_HEADER, REASON_HEADER]

@@ -52,7 +52,7 @@ SOURCE_LABELS = {
 }
 _CENT = 0.005
 # Grants are decided in whole euros: an own share up to half a euro short of the minimum is an
-# 80 % grant rounded to the euro, not a breach (the 2018 DGCL file had 72 of these); one euro
+# 80 % grant rounded to the euro, not a breach (81 projects of the 2018 DGCL list); one euro
 # short is a breach (docs/exemples-de-reference.md: 19 999 € with 80 001 € of grants is refused).
 _ROUNDING = 0.5
 
@@ -224,9 +224,13 @@ def read_exemption(value: object) -> Exemption:
         return Exemption(True, _after_first_word(text))
     if words[0] in _NO:
         return Exemption(False)
-    if any(reason in " ".join(words) for reason in _REASONS):
+    doubtful = "?" in text or bool(_DOUBT & set(words))  # « à voir (patrimoine ?) » decides nothing
+    if not doubtful and any(reason in " ".join(words) for reason in _REASONS):
         return Exemption(True, text)
     return Exemption(False, text, understood=False)
+
+
+_DOUBT = {"voir", "verifier", "peut", "incertain", "eventuel", "eventuelle", "probable", "possible"}
 
 
 def _after_first_word(text: str) -> str:
