@@ -10,7 +10,7 @@ from prioritisation.planning.funding import SOURCE_LABELS, SOURCES, RegionCatego
 from prioritisation.planning.plan import Plan
 from prioritisation.planning.portfolio import Selection
 from ui import data, state
-from ui.blocked import ranking_or_why, show_errors, total_points, wait_for_optimal
+from ui.blocked import plan_or_why, ranking_or_why, total_points, wait_for_optimal
 from ui.charts import cumulative_chart, frontier_chart, opex_chart, spending_chart
 from ui.guard import page_guard
 from ui.pager import page_of_rows
@@ -283,11 +283,6 @@ st.title("Budget")
 with page_guard("Budget"):
     if ranking_or_why("Le budget") is not None:
         inputs_section()
-        planned = data.plan()
-        if isinstance(planned, data.PlanErrors):
-            show_errors(planned.errors)
-        elif isinstance(planned, data.Waiting):
-            wait_for_optimal(None, id(planned.meanwhile))
-            budget_section(planned.meanwhile)
-        elif isinstance(planned, Plan):
+        planned = plan_or_why()
+        if planned is not None:
             budget_section(planned)

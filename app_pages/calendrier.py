@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from prioritisation.french import MONTHS, format_date, format_number
+from prioritisation.french import MONTHS, format_date, format_number, split_items
 from prioritisation.planning.durations import (
     DefaultsBy,
     DurationDefaults,
@@ -17,13 +17,13 @@ from prioritisation.planning.durations import (
     parse_type_durations,
     type_durations_text,
 )
-from prioritisation.planning.plan import Plan, calendar_rows
+from prioritisation.planning.plan import Plan
 from prioritisation.planning.portfolio import Selection, StartGrid
 from prioritisation.planning.schedule import InvalidPlan
 from prioritisation.problems import group_problems
 from prioritisation.request import PlanForm
 from ui import data, state
-from ui.blocked import ranking_or_why, show_errors, total_points, wait_for_optimal
+from ui.blocked import plan_or_why, ranking_or_why, total_points
 from ui.guard import page_guard
 from ui.pager import page_of_rows
 from ui.tables import escape_markdown, project_names, short, shown
@@ -142,8 +142,25 @@ def triple_inputs(name: str, prefix: str, values: tuple[int, int, int], limits: 
         )
 
 
+LISTED_PROJECTS = 1_000  # beyond, identifiers are typed: a list of 20,000 names is no choice
+
+
+def on_typed_list(name: str, key: str) -> None:
+    state.update_plan_form(**{name: tuple(split_items(str(state.widget_value(key) or "")))})
+
+
 def project_list(column: DeltaGenerator, label: str, name: str, key: str, ids: dict[str, str]) -> None:
     chosen = [work_id for work_id in getattr(state.plan_form(), name) if work_id in ids]
+    if len(ids) > LISTED_PROJECTS:
+        column.text_input(
+            f"{label} (identifiants séparés par des virgules)",
+            value=", ".join(getattr(state.plan_form(), name)),
+            key=key,
+            on_change=on_typed_list,
+            args=(name, key),
+            help="Un identifiant absent de l'inventaire est signalé.",
+        )
+        return
     column.multiselect(
         label,
         list(ids),
@@ -269,10 +286,11 @@ def calendar_section(plan: Plan) -> None:
         (st.error if group.is_error else st.warning)(escape_markdown(str(group)))
     grouped = st.toggle("Grouper par axe stratégique", key="plan_par_axe", persist_state="session")
     kept = {placement.work.id for placement in plan.calendar.retained}
-    ids = [work_id for work_id in (str(projects["id"].iloc[i]) for i in ranking.order) if work_id in kept]
-    axes = dict(zip(projects["id"], projects["axis"], strict=True))
-    titles = dict(zip(projects["id"], projects["title"], strict=True))
-    ranks = dict(zip(projects["id"], ranking.result.ranks, strict=True))
+    all_ids = projects["id"].to_numpy(dtype=object)
+    ids = [str(all_ids[i]) for i in ranking.order if str(all_ids[i]) in kept]
+    axes = dict(zip(all_ids, projects["axis"].to_numpy(dtype=object), strict=True))
+    titles = dict(zip(all_ids, projects["title"].to_numpy(dtype=object), strict=True))
+    ranks = dict(zip(all_ids, ranking.result.ranks, strict=True))
     if grouped:
         ids.sort(key=lambda work_id: (axes[work_id] or "~", ranks[work_id]))
     shown_ids = ids[page_of_rows(len(ids), GANTT_ROWS, "plan_page", "projets retenus")]
@@ -288,7 +306,7 @@ def calendar_section(plan: Plan) -> None:
     )
     with st.expander("Le calendrier en tableau"):
         st.dataframe(phases_table(plan, shown_ids), hide_index=True, width="stretch")
-    waiting = postponed_table(plan)
+    waiting = data.remember_table("reportes", plan, lambda: postponed_table(plan))
     st.subheader(f"Projets reportés ({format_number(len(waiting))})")
     if waiting.empty:
         st.caption("Aucun : tout tient dans l'horizon, les enveloppes et la capacité de l'équipe.")
@@ -298,10 +316,14 @@ def calendar_section(plan: Plan) -> None:
 
 def phases_table(plan: Plan, ids: list[str]) -> pd.DataFrame:
     """The Gantt's rows as a table (for screen readers, and to copy): one line per phase."""
-    wanted = set(ids)
-    rows = [row for row in calendar_rows(plan) if row[0] in wanted]
-    order = {work_id: i for i, work_id in enumerate(ids)}
-    rows.sort(key=lambda row: order[row[0]])
+    by_id = {placement.work.id: placement for placement in plan.calendar.placements}
+    rows = [
+        row
+        for work_id in ids
+        for phase, first, after in by_id[work_id].phases(plan.settings)
+        for row in [[work_id, by_id[work_id].work.title, phase.value, plan.settings.date_of(first),
+                     plan.settings.date_of(after) - dt.timedelta(days=1)]]
+    ]  # fmt: skip
     return pd.DataFrame(
         {
             "Identifiant": [shown(row[0]) for row in rows],
@@ -317,16 +339,12 @@ st.title("Calendrier")
 with page_guard("Calendrier"):
     outcome = ranking_or_why("Le plan")
     if outcome is not None:
-        names = project_names(outcome.inventory.projects)
-        controls({str(outcome.inventory.projects.at[row, "id"]): name for row, name in names.items()})
+        projects = outcome.inventory.projects
+        names = project_names(projects)
+        controls(dict(zip(map(str, projects["id"]), names.values(), strict=True)))
         notice = state.take_plan_notice()
         if notice:
             st.error(escape_markdown(notice), icon=":material/error:")
-        planned = data.plan()
-        if isinstance(planned, data.PlanErrors):
-            show_errors(planned.errors)
-        elif isinstance(planned, data.Waiting):
-            wait_for_optimal(None, id(planned.meanwhile))
-            calendar_section(planned.meanwhile)
-        elif isinstance(planned, Plan):
+        planned = plan_or_why()
+        if planned is not None:
             calendar_section(planned)

@@ -176,13 +176,13 @@ def bench_ranking(sizes: list[int], repeats: int) -> list[dict[str, object]]:
 # -- reading and writing --------------------------------------------------------------------
 
 
-def write_inventory_xlsx(path: Path, count: int) -> None:
+def write_inventory_xlsx(path: Path, count: int, seed: int = 0) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Projets")
     sheet.append(HEADERS)
-    for row in synthetic_rows(count):
+    for row in synthetic_rows(count, seed):
         sheet.append(row)
     workbook.save(path)
 

@@ -269,10 +269,106 @@ def report_workshop(samples: dict[str, Path | None], users: int, moves: int) -> 
         )
 
 
+# -- 4. every page at 20,000 projects ------------------------------------------------------------
+
+
+def page_timings(path: Path) -> list[tuple[str, float, float]]:
+    """(page, first visit, rerun) for every page of the list, in one session on `path`."""
+    import hashlib
+
+    from streamlit.testing.v1 import AppTest
+
+    from ui.navigation import PAGES
+    from ui.state import Source
+
+    data = path.read_bytes()
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    app.session_state["source"] = Source(path.name, data, hashlib.sha256(data).hexdigest(), False)
+    rows = []
+    for spec in PAGES:
+        app.switch_page(spec.script)
+        started = time.perf_counter()
+        app.run()
+        first = time.perf_counter() - started
+        started = time.perf_counter()
+        app.run()
+        rows.append((spec.title, first, time.perf_counter() - started))
+        assert not app.exception, (spec.title, app.exception)
+    return rows
+
+
+def report_pages(path: Path, size: int) -> None:
+    title = f"Every page at {size:,} projects".replace(",", " ")
+    print(f"\n## {title} (server side, AppTest; long computations in the background)\n")
+    print("| Page | First visit | Rerun |")
+    print("|---|---|---|")
+    for title, first, again in page_timings(path):
+        print(f"| {title} | {ms(first)} | {ms(again)} |")
+
+
+# -- 5. memory after 100 sessions with distinct files --------------------------------------------
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def report_memory(sessions: int, size: int, folder: Path) -> None:
+    """RSS of the process while `sessions` sessions each hold their own file, and after they end."""
+    import gc
+    import hashlib
+
+    from streamlit.testing.v1 import AppTest
+
+    from ui.cache import SHARED
+    from ui.state import Source
+
+    projects = f"{size:,}".replace(",", " ")
+    print(f"\n## Memory: {sessions} sessions, each with its own {projects}-project file\n")
+    gc.collect()
+    before = rss_mb()
+    apps, peak, refused = [], before, 0
+    for number in range(sessions):
+        path = folder / f"session_{number}.xlsx"
+        write_inventory_xlsx(path, size, seed=number)
+        data = path.read_bytes()
+        app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        app.session_state["source"] = Source(path.name, data, hashlib.sha256(data).hexdigest(), False)
+        app.run()
+        app.switch_page("app_pages/priorisation.py")
+        app.run()
+        refused += any("Le serveur garde déjà" in e.value for e in app.error)
+        apps.append(app)
+        peak = max(peak, rss_mb())
+    held = SHARED.held / 1e6
+    apps.clear()
+    gc.collect()
+    import ctypes
+
+    ctypes.CDLL("libc.so.6").malloc_trim(0)  # as the server does, at most every few seconds
+    after, held_after = rss_mb(), SHARED.held / 1e6
+    columns = ["Sessions", "RSS before", "RSS, all open (peak)", "Held in the budget", "Refused", "RSS after",
+               "Held after"]  # fmt: skip
+    print("| " + " | ".join(columns) + " |")
+    print("|---|---|---|---|---|---|---|")
+    print(
+        f"| {sessions} | {before:.0f} Mo | {peak:.0f} Mo | {held:.0f} Mo | {refused} | {after:.0f} Mo "
+        f"| {held_after:.0f} Mo |"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--parts", default="rerun,first,workshop", help="among rerun, first, workshop")
+    parser.add_argument(
+        "--parts",
+        default="rerun,first,workshop,pages,memory",
+        help="among rerun, first, workshop, pages, memory",
+    )
     options = parser.parse_args()
     parts = set(options.parts.split(","))
     moves = 8 if options.quick else 20
@@ -287,6 +383,12 @@ def main() -> None:
             report_first_visit()
         if "workshop" in parts:
             report_workshop({"40 (sample)": None, "500": files[500]}, users, moves)
+        if "pages" in parts:
+            large = Path(folder) / "inventaire_20000.xlsx"
+            write_inventory_xlsx(large, 20_000)
+            report_pages(large, 20_000)
+        if "memory" in parts:
+            report_memory(20 if options.quick else 100, 2_000, Path(folder))
 
 
 if __name__ == "__main__":

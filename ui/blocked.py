@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from prioritisation.french import format_number
+from prioritisation.planning.plan import Plan
 from prioritisation.planning.portfolio import Selection
 from prioritisation.problems import Problem, group_problems
 from prioritisation.ranking.priorities import CannotRank, Ranking
@@ -73,3 +74,16 @@ def wait_for_optimal(selection: Selection | None = None, shown: int | None = Non
         "d'elle-même.",
         icon=":material/hourglass_top:",
     )
+
+
+def plan_or_why() -> Plan | None:
+    """The plan to draw: the session's, or — while the optimal portfolio is computed — the best
+    found so far (with the notice that refreshes), or None once its errors are shown."""
+    planned = data.plan()
+    if isinstance(planned, data.PlanErrors):
+        show_errors(planned.errors)
+        return None
+    if isinstance(planned, data.Waiting):
+        wait_for_optimal(None, id(planned.meanwhile))
+        return planned.meanwhile
+    return planned if isinstance(planned, Plan) else None

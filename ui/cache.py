@@ -12,6 +12,7 @@ in French until others are released. See docs/architecture.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import weakref
@@ -90,6 +91,26 @@ class SharedResults:
     def _release(self, ident: int) -> None:
         with self._lock:
             self._weights.pop(ident, None)
+        _return_memory_to_the_system()
+
+
+_TRIM_EVERY = 10.0  # seconds
+_last_trim = [0.0]
+
+
+def _return_memory_to_the_system() -> None:
+    """Ask the C allocator to give back the pages that freed results leave empty (glibc keeps
+    them otherwise, and the server's resident size never comes down after sessions end).
+    At most every few seconds; a no-op where glibc's `malloc_trim` does not exist."""
+    import ctypes
+    import time
+
+    now = time.monotonic()
+    if now - _last_trim[0] < _TRIM_EVERY:
+        return
+    _last_trim[0] = now
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _budget() -> int:

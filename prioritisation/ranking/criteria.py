@@ -8,7 +8,8 @@ reports every missing or unreadable value, located as the user sees it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,11 +146,27 @@ def numeric_columns(inventory: Inventory) -> list[str]:
         field = inventory.mapping.field_at(position)
         if field is not None and FIELDS_BY_KEY[field].kind not in _NUMERIC_KINDS:
             continue
-        values = [row[position] for row in inventory.table.rows]
-        filled = [value for value in values if cell_text(value)]
-        if header and filled and all(parse_number(value) is not None for value in filled):
+        if header and _all_numbers(row[position] for row in inventory.table.rows):
             names.append(header)
     return names
+
+
+def _all_numbers(cells: Iterable[object]) -> bool:
+    """At least one filled cell, and every filled cell a number (typed as one, or French text).
+
+    Cells already typed as numbers — most of a spreadsheet's — skip the French parser: a
+    20,000-row file has 440,000 cells to look at."""
+    filled = False
+    for cell in cells:
+        if type(cell) is int or type(cell) is float:
+            if not math.isfinite(cell):  # NaN or infinite: not a number
+                return False
+            filled = True
+        elif cell_text(cell):
+            if parse_number(cell) is None:
+                return False
+            filled = True
+    return filled
 
 
 def criteria_matrix(
