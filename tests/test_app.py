@@ -85,6 +85,21 @@ def test_every_page_renders_the_sample_without_an_error(spec: PageSpec):
     assert not app.error, [e.value for e in app.error]
 
 
+def test_page_scripts_compile_without_magic_so_the_warm_up_imports_cannot_race_ast_parse(monkeypatch):
+    """Python 3.11's ast.parse fails when two threads run it at once (CPython gh-106905): the
+    warm-up thread's imports call it (inspect.signature), so Streamlit's « magic » must not."""
+    from streamlit.runtime.scriptrunner import magic
+
+    parsed: list[str] = []
+    monkeypatch.setattr(magic, "add_magic", lambda code, script_path: parsed.append(script_path) or code)
+    app = start()
+    for spec in PAGES:
+        visit(app, spec.title)
+        no_failure(app)
+        assert app.main.children, spec.title  # the page was drawn
+    assert parsed == []
+
+
 def test_first_visit_shows_the_sample_clearly_labelled_with_a_status_line():
     app = start()
     assert "données d'exemple" in app.info[0].value
@@ -252,6 +267,8 @@ def test_a_malformed_upload_is_refused_in_french_and_the_app_stays_usable():
     ).run()
     no_failure(app)
     assert any("n'a pas été importé" in e.value for e in app.error)
+    assert not app.success  # no « aucun problème » beside a refusal: the refused file was not checked
+    assert any("Le fichier en cours reste" in c.value for c in app.caption)
     visit(app, "Priorisation")
     no_failure(app)
     assert len(app.dataframe[0].value) == 40  # still the sample
