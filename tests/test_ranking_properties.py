@@ -178,7 +178,10 @@ def test_a_constant_criterion_changes_no_ranking_whatever_its_direction(
     # scores differ by less than the tie tolerance, 1e-9, may then tie — never swap.)
     better = before.ranks[:, None] < before.ranks[None, :]
     assert np.all((after.ranks[:, None] <= after.ranks[None, :])[better])
-    if weight <= 10 * sum(weights):  # no compression to speak of: the very same ranks
+    # Little compression, and no two scores near the tolerance already: the very same ranks.
+    # (A gap of 1e-9 compressed even fourfold becomes a tie: Hypothesis found 30 / 0,01 weights.)
+    gaps = np.diff(np.unique(before.scores))
+    if weight <= 10 * sum(weights) and (gaps.size == 0 or gaps.min() > 1e-6):
         assert after.ranks.tolist() == before.ranks.tolist()
     np.testing.assert_array_equal(after.scores, other_way.scores)  # the same whatever its direction
 
