@@ -192,9 +192,12 @@ def report_section() -> None:
     st.subheader("Contrôle de l'inventaire")
     skip_rows_section()
     if not found:
-        st.success(
-            f"« {name} » : aucun problème, l'inventaire peut être classé.", icon=":material/check_circle:"
-        )
+        if state.upload_message():  # the file just refused is not the one checked here
+            st.caption(f"Le fichier en cours reste « {name} » ; son contrôle ne signale aucun problème.")
+        else:
+            st.success(
+                f"« {name} » : aucun problème, l'inventaire peut être classé.", icon=":material/check_circle:"
+            )
         return
     if blocking:
         st.error(

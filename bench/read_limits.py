@@ -7,7 +7,8 @@ Each file is built in memory, then read by `read_bytes` in a fresh process whose
 resident memory (ru_maxrss) is reported, absolute and above what the process held once
 its imports were done; with the reading time and the outcome. The two public inventories
 (the State's 2018 and 2019 investment-grant lists) are timed too when present in
-/work/realfiles or in the folder given by --real. The limits are ReadLimits' defaults.
+fichiers_publics/ (at the repository's root, not committed) or in the folder given by --real.
+The limits are ReadLimits' defaults.
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ def table_row(label: str, data: bytes, row: dict[str, object]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--real", type=Path, default=Path("/work/realfiles"))
+    parser.add_argument("--real", type=Path, default=Path(__file__).resolve().parents[1] / "fichiers_publics")
     arguments = parser.parse_args()
     print("| fichier | taille (Mo) | pic mémoire (Mo) | au-delà des imports (Mo) | durée (s) | résultat |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")

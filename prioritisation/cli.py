@@ -103,7 +103,8 @@ def mapping_report(inventory: Inventory) -> str:
     """Where the data was found and which header feeds which field, as the user wrote it."""
     table = inventory.table
     lines = [
-        f"Feuille « {table.sheet} », en-têtes ligne {table.header_row}, {len(inventory.projects)} projet(s)."
+        f"Fichier « {table.file_name} », feuille « {table.sheet} », en-têtes ligne {table.header_row}, "
+        f"{format_number(len(inventory.projects))} projet(s)."
     ]
     lines.append("Colonnes reconnues :")
     for ambiguity in inventory.mapping.ambiguities:

@@ -7,6 +7,7 @@ import random
 import re
 import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 
 from openpyxl import Workbook
 
@@ -340,3 +341,13 @@ def collectivite_programme_xlsx() -> bytes:
     return replace_member(
         data, "xl/worksheets/sheet2.xml", _extend_to_last_row(archive.read("xl/worksheets/sheet2.xml"), "H")
     )
+
+
+def public_files() -> Path:
+    """Where the State's public grant lists are, if on this machine (they are not committed:
+    3 MB each). PRIORISATION_FICHIERS_PUBLICS, or fichiers_publics/ at the repository's root
+    (ignored by git); the tests that read them are skipped when they are absent."""
+    import os
+
+    root = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("PRIORISATION_FICHIERS_PUBLICS", root / "fichiers_publics"))

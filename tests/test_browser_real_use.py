@@ -350,3 +350,69 @@ def test_every_page_of_a_large_inventory_answers_without_a_traceback(browser_pat
                 assert_no_exception(page, f"{spec.title} (5 000 projets)")
         finally:
             browser.close()
+
+
+PUBLIC = corpus.public_files()
+PUBLIC_FILES = [
+    ("projets_dotations_investissement_2019.xlsx", "cout_total"),  # a cover sheet, declared to row 1 048 576
+    ("Projets_DI_2018.ods", "COUT"),  # LibreOffice, 26 295 rows
+]
+
+
+@pytest.mark.parametrize(("name", "cost"), PUBLIC_FILES)
+def test_a_public_grant_list_as_it_is_reaches_ranking_calendar_budget_and_export(
+    browser_path, tmp_path, name, cost
+):
+    """Issue 8, done when: the State's grant lists (DGCL/ANCT, Licence Ouverte) uploaded as they
+    are — no scores, the scheme in its own column, a few rows in error — are ranked on their
+    cost, planned, budgeted and exported without leaving the browser. Skipped where the files
+    are absent (not committed: fichiers_publics/ or PRIORISATION_FICHIERS_PUBLICS)."""
+    from playwright.sync_api import sync_playwright
+
+    path = PUBLIC / name
+    if not path.is_file():
+        pytest.skip(f"{name} n'est pas sur cette machine (dossier {PUBLIC})")
+    with serve(PRIORISATION_DONNEES=str(tmp_path / "donnees")) as url, sync_playwright() as playwright:
+        browser = launch(playwright, browser_path)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1400}, accept_downloads=True)
+            go(page, f"{url}/inventaire", "Importer l'inventaire")
+            upload(page, name, path.read_bytes())
+            page.get_by_text("(votre fichier)").wait_for(timeout=180_000)
+            settle(page, timeout=180_000)
+            assert_no_exception(page, f"Inventaire ({name})")
+            page.get_by_role("link", name="Priorisation").first.click()
+            page.get_by_text("Colonnes sur lesquelles classer").wait_for(timeout=120_000)
+            settle(page, timeout=120_000)
+            page.get_by_label("Colonnes sur lesquelles classer").click()
+            page.get_by_role("option", name=cost, exact=True).click()
+            page.keyboard.press("Escape")
+            settle(page)
+            page.get_by_text("Moins c'est élevé, mieux c'est").last.click()
+            settle(page)
+            page.get_by_role("button", name="Classer sur ces colonnes").click()
+            page.get_by_role("button", name="Classer sans les").wait_for(timeout=120_000)
+            settle(page, timeout=120_000)
+            page.get_by_role("button", name="Classer sans les").click()
+            page.get_by_text("Pourquoi ce rang ?").wait_for(timeout=180_000)
+            settle(page, timeout=180_000)
+            assert_no_exception(page, f"Priorisation ({name})")
+            for title, marker in (("Calendrier", "Projets reportés"), ("Budget", "Plans de financement")):
+                page.get_by_role("link", name=title).first.click()
+                page.get_by_text(marker).first.wait_for(timeout=180_000)
+                settle(page, timeout=180_000)
+                assert_no_exception(page, f"{title} ({name})")
+            page.get_by_role("link", name="Export").first.click()
+            button = page.get_by_role("button", name="Télécharger le classeur Excel")
+            button.wait_for(timeout=180_000)
+            settle(page, timeout=180_000)
+            with page.expect_download(timeout=300_000) as download_info:
+                button.click()
+            saved = tmp_path / download_info.value.suggested_filename
+            download_info.value.save_as(saved)
+        finally:
+            browser.close()
+    book = openpyxl.load_workbook(saved, read_only=True)
+    assert {"Classement", "Calendrier", "Budget", "Paramètres"} <= set(book.sheetnames)
+    left_out = sum(1 for label, _ in book["Paramètres"].values if label == "Ligne écartée")
+    assert left_out > 0  # the rows in error, named

@@ -127,7 +127,10 @@ def test_validate_a_clean_inventory_reports_the_mapping_used_and_exits_0():
     completed = run("validate", str(SAMPLE))
     assert completed.returncode == 0
     lines = completed.stdout.strip().splitlines()
-    assert lines[0] == "Feuille « Projets », en-têtes ligne 4, 40 projet(s)."
+    assert (
+        lines[0]
+        == "Fichier « inventaire_exemple.xlsx », feuille « Projets », en-têtes ligne 4, 40 projet(s)."
+    )
     assert "  Projet ← « Intitulé du projet »" in lines
     assert "  Urgence ← « URGENCE (1 à 5) »" in lines
     assert "  Coût d'investissement (€) ← « Coût total HT »" in lines

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -23,9 +22,10 @@ from prioritisation.reading.fields import (
 from prioritisation.reading.headers import header_words
 from prioritisation.reading.inventory import load_inventory
 from tests import corpus
+from tests.corpus import public_files
 from tests.header_corpus import HEADERS, ISSUE
 
-REAL_2019 = Path("/work/realfiles/projets_dotations_investissement_2019.xlsx")
+REAL_2019 = public_files() / "projets_dotations_investissement_2019.xlsx"
 
 
 def test_the_corpus_holds_over_a_hundred_real_world_headers_of_every_field():

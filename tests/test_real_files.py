@@ -6,16 +6,15 @@ anct-carto/dotations_investissement_2019, data/projets_dotations_investissement_
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from prioritisation.problems import group_problems
 from prioritisation.reading.inventory import load_inventory, without_error_rows
 from prioritisation.reading.untrusted import ReadLimits
+from tests.corpus import public_files
 
-REAL = Path("/work/realfiles")
+REAL = public_files()
 DI_2018 = REAL / "Projets_DI_2018.ods"
 DI_2019 = REAL / "projets_dotations_investissement_2019.xlsx"
 

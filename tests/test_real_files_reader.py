@@ -1,22 +1,22 @@
 """The public inventories the issues were measured on load end to end (issue 8 item 1).
 
 The files are not in the repository (3 MB each, Licence Ouverte): these tests run when
-they are in /work/realfiles or in the folder named by PRIORISATION_REAL_FILES, and are
+they are in fichiers_publics/ or in the folder named by PRIORISATION_FICHIERS_PUBLICS, and are
 skipped otherwise. tests/corpus.py rebuilds their traits in small files for the tests
 that always run (grant_list_xlsx: a cover sheet, a sheet declared down to row 1 048 576).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from prioritisation.reading.inventory import load_inventory
 from prioritisation.reading.spreadsheet import read_file
+from tests.corpus import public_files
 
-FOLDER = Path(os.environ.get("PRIORISATION_REAL_FILES", "/work/realfiles"))
+FOLDER = public_files()
 GRANTS_2019 = (
     FOLDER / "projets_dotations_investissement_2019.xlsx"
 )  # anct-carto/dotations_investissement_2019

@@ -126,6 +126,7 @@ def use_sample() -> None:
 
 def _switch_to(new: Source) -> None:
     st.session_state[_SOURCE] = new
+    st.session_state.pop(_UPLOAD_MESSAGE, None)
     for key in (_SHEET, _CHOICES, _EDITS, _MEMO, _ADDED_COLUMNS, _WORDS, _SKIP_ROWS):
         st.session_state.pop(key, None)
     form = plan_form()
