@@ -19,6 +19,7 @@ from streamlit.navigation.page import StreamlitPage
 from prioritisation.planning.portfolio import load_solver
 from prioritisation.ranking.methods import load_engine
 from ui import persistence, state
+from ui.french_interface import french_interface
 from ui.navigation import JOIN_PAGE, is_join_address, streamlit_pages
 from ui.tables import escape_markdown, shown
 
@@ -77,6 +78,7 @@ def working_frame(navigation: StreamlitPage) -> None:
 
 
 st.set_page_config(page_title="Priorisation numérique", page_icon="🗺️", layout="wide")
+french_interface()
 joining = state.joining() or is_join_address(st.context.url)
 page = st.navigation(streamlit_pages(), position="hidden" if joining else "sidebar")
 if joining or page.url_path == JOIN_PAGE.url_path:

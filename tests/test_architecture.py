@@ -56,9 +56,19 @@ def test_the_dashboard_reaches_libraries_only_through_the_domain(library):
     assert not [path.name for path in APP_FILES if library in imported_modules(path)]
 
 
-def test_the_dashboard_never_renders_html():
+def test_the_dashboard_never_renders_html_but_its_own_fixed_french_layer():
+    """No user text as HTML: st.html only in ui/french_interface.py, on its module's constants."""
     assert not [path.name for path in APP_FILES if "unsafe_allow_html" in path.read_text(encoding="utf-8")]
-    assert not [path.name for path in APP_FILES if "st.html" in path.read_text(encoding="utf-8")]
+    assert [path.name for path in APP_FILES if "st.html" in path.read_text(encoding="utf-8")] == [
+        "french_interface.py"
+    ]
+    tree = ast.parse((ROOT / "ui" / "french_interface.py").read_text(encoding="utf-8"))
+    shown = [
+        ast.unparse(node.args[0])
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "st.html"
+    ]
+    assert shown == ["STYLE", "_script()"]  # a constant and a file of ours, nothing passed in
 
 
 def test_pages_are_thin_scripts_without_streamlit_state_of_their_own():

@@ -243,6 +243,58 @@ def test_damaged_uploads_never_show_a_traceback(browser_path, server_url):
             browser.close()
 
 
+# Streamlit's own English (ui/interface_fr.js translates it): none of it may be left.
+STREAMLIT_ENGLISH = (
+    "Upload", "per file", "file upload", "Remove ", "Add files", "Help for", "Fullscreen", "Search",
+    "Show/hide columns", "Download as CSV", "Collapse sidebar", "Main menu", "App pages", "Sidebar",
+    "Copy to clipboard", "Increment", "Decrement", "Link to heading", "Choose an option", "Choose options",
+)  # fmt: skip
+
+
+def streamlit_words(page) -> list[str]:
+    """Accessible names, placeholders and the uploader's own text, as the browser has them."""
+    return page.evaluate(
+        """() => [
+          ...Array.from(document.querySelectorAll('[aria-label]'), (e) => e.getAttribute('aria-label')),
+          ...Array.from(document.querySelectorAll('[placeholder]'), (e) => e.getAttribute('placeholder')),
+          ...Array.from(document.querySelectorAll('[data-testid="stFileUploader"]'), (e) => e.innerText),
+        ]"""
+    )
+
+
+def test_streamlits_own_words_are_french_on_every_page_and_a_file_the_browser_refuses_says_why(
+    browser_path, server_url
+):
+    """Issue 9.8: one limit, one French message — also when the browser refuses the file before
+    sending it (Streamlit's « File must be 20.0MB or smaller. », drawn off-screen); the page's
+    language is French (RGAA 8.3) and no accessible name keeps a Markdown escape (« \\( »)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright, browser_path)
+        try:
+            page = browser.new_page(viewport={"width": 1440, "height": 1400})
+            for spec in PAGES:
+                go(page, f"{server_url}/{spec.url_path}", spec.title)
+                page.wait_for_timeout(500)
+                assert page.evaluate("document.documentElement.lang") == "fr", spec.title
+                words = streamlit_words(page)
+                left = [w for w in words if any(english in w for english in STREAMLIT_ENGLISH)]
+                assert not left, f"{spec.title} : {left}"
+                assert not [w for w in words if "\\(" in w or "\\)" in w], spec.title
+            go(page, f"{server_url}/inventaire", "Importer l'inventaire")
+            uploader = page.locator('[data-testid="stFileUploader"]')
+            assert "Choisir un fichier" in uploader.inner_text() and "20 Mo au plus" in uploader.inner_text()
+            upload(page, "trop_gros.csv", b"Projet;Urgence\n" + b"x" * 20_000_001)
+            refusal = uploader.get_by_role("alert")
+            refusal.wait_for(timeout=30_000)
+            assert refusal.inner_text().strip() == "Fichier refusé : il dépasse 20 Mo, la taille maximale."
+            assert refusal.bounding_box()["width"] > 100  # shown, not only to screen readers
+            assert "Fichier en cours : inventaire_exemple.xlsx" in main_text(page)  # nothing else changed
+        finally:
+            browser.close()
+
+
 def test_a_reload_keeps_the_file_and_every_edit_typed_quickly(browser_path, server_url):
     """Issue 9.6: three values typed one after the other without waiting all land; a reload (F5)
     brings back the uploaded file and the edits, from the store, through the page's link."""
