@@ -306,10 +306,69 @@ def test_refuses_cells_beyond_the_workbook_budget_across_sheets():
     ).replace("\u202f", " ")
 
 
-def test_names_the_cell_holding_an_error_python_calamine_cannot_read():
-    rows = '<row r="1"><c r="A1" t="str"><v>Projet</v></c></row><row r="7"><c r="B7" t="e"><f>SEQUENCE(3)</f><v>#SPILL!</v></c></row>'
-    message = refusal(corpus.xlsx_with_sheets({"Projets": corpus.sheet_xml(rows)}))
-    assert "feuille « Projets » (cellule B7) : une formule donne l'erreur « #SPILL! »" in message
+def _row(number: int, *cells: str) -> str:
+    return f'<row r="{number}">' + "".join(cells) + "</row>"
+
+
+def _text(reference: str, value: str) -> str:
+    return f'<c r="{reference}" t="str"><v>{value}</v></c>'
+
+
+def _error(reference: str, code: str, formula: str = "SEQUENCE(3)") -> str:
+    return f'<c r="{reference}" t="e"><f>{formula}</f><v>{code}</v></c>'
+
+
+def test_an_excel_365_error_python_calamine_does_not_know_is_one_cell_in_error_not_a_refused_file():
+    """#SPILL!, #CALC!… (dynamic arrays) made python-calamine refuse the whole workbook."""
+    rows = _row(1, _text("A1", "Projet"), _text("B1", "Urgence")) + _row(
+        7,
+        _text("A7", "#SPILL!"),
+        _error("B7", "#SPILL!"),
+        _error("C7", "#DIV/0!", "1/0"),
+        _error("D7", "#CALC!"),
+    )
+    (sheet,) = read_bytes(
+        corpus.xlsx_with_sheets({"Projets": corpus.sheet_xml(rows)}), "inventaire.xlsx"
+    ).sheets
+    assert sheet.rows[6] == ["#SPILL!", "", "", ""]  # a text that reads « #SPILL! » stays as written
+    assert dict(sheet.formula_errors) == {(6, 1): "#SPILL!", (6, 2): "#DIV/0!", (6, 3): "#CALC!"}
+
+
+def test_the_inventory_names_the_row_and_header_of_an_excel_365_error():
+    headers = _row(
+        1,
+        *(
+            _text(f"{c}1", h)
+            for c, h in zip("ABCD", ["Projet", "Urgence", "Impact", "Faisabilité"], strict=True)
+        ),
+    )
+    good = _row(
+        2, _text("A2", "Portail"), '<c r="B2"><v>3</v></c><c r="C2"><v>4</v></c><c r="D2"><v>2</v></c>'
+    )
+    spilled = _row(
+        3, _text("A3", "Fibre"), _error("B3", "#SPILL!"), '<c r="C3"><v>4</v></c><c r="D3"><v>2</v></c>'
+    )
+    data = corpus.xlsx_with_sheets({"Projets": corpus.sheet_xml(headers + good + spilled)})
+    inventory = load_inventory(data, "inventaire.xlsx")
+    (problem,) = [problem for problem in inventory.problems if problem.row == 3]
+    assert (problem.sheet, problem.column) == ("Projets", "Urgence")
+    assert "#SPILL!" in problem.message
+    assert len(inventory.projects) + len(inventory.excluded_rows) == 2  # nothing silently dropped
+
+
+def test_excel_365_errors_are_found_in_every_piece_of_a_long_sheet():
+    """The sheet is rewritten in pieces of 1 MB, each cut at a cell's start: no error is missed
+    where a piece ends, and no other cell changes."""
+    rows = "".join(
+        _row(n, _text(f"A{n}", f"projet {n}"), _error(f"B{n}", "#SPILL!" if n % 3 else "#REF!"))
+        for n in range(1, 40_001)
+    )
+    (sheet,) = read_bytes(
+        corpus.xlsx_with_sheets({"Projets": corpus.sheet_xml(rows)}), "inventaire.xlsx"
+    ).sheets
+    assert len(sheet.rows) == 40_000
+    assert all(row == [f"projet {n}", ""] for n, row in enumerate(sheet.rows, start=1))
+    assert sum(code == "#SPILL!" for code in sheet.formula_errors.values()) == 26_667
 
 
 def test_limits_must_be_positive():

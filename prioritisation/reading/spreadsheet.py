@@ -16,6 +16,8 @@ import codecs
 import csv
 import io
 import itertools
+import re
+import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +103,71 @@ def read_bytes(data: bytes, file_name: str, limits: ReadLimits | None = None) ->
 
 
 def _read_workbook(data: bytes, file_name: str, census: tuple[SheetCensus, ...]) -> tuple[Sheet, ...]:
+    """The workbook's sheets; read again with Excel 365's newer errors made readable if need be.
+
+    python-calamine refuses a whole workbook for one cell holding an error it does not know
+    (#SPILL!, #CALC!, #FIELD!… of Excel 365's dynamic arrays). Those cells then read as a
+    known error reads (blank), and the census, taken from the file as it is, still names
+    the real error at its cell (`formula_problem`): one cell in error, not a refused file.
+    """
+    try:
+        return _read_calamine(data, file_name, census)
+    except FileRefused as refusal:
+        if not isinstance(refusal.__cause__, Exception) or _UNSUPPORTED_ERROR not in str(refusal.__cause__):
+            raise
+        readable = _with_known_errors(data)
+        if readable is None:
+            raise
+        return _read_calamine(readable, file_name, census)
+
+
+_UNSUPPORTED_ERROR = "Unsupported cell error value"
+# The error values python-calamine reads (its CellErrorType); any other is replaced by #N/A.
+_KNOWN_ERRORS = frozenset({b"#DIV/0!", b"#N/A", b"#NAME?", b"#NULL!", b"#NUM!", b"#REF!", b"#VALUE!"})
+_ERROR_VALUE = re.compile(
+    rb"(<c\b[^<>]*?[ \t\r\n]t=([\"'])e\2[^<>]*>(?:<f\b[^<>]*/>|<f\b[^<>]*>[^<]*</f>)?<v>)([^<]*)(</v>)"
+)
+_WORKSHEET = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
+
+
+def _with_known_errors(data: bytes) -> bytes | None:
+    """The workbook with every error value calamine does not know written #N/A; None if none.
+
+    Streamed sheet by sheet, cut at a cell's start so a cell is never split between two
+    pieces; only the error cells' values change. The archive was measured by `untrusted`.
+    """
+    changed = False
+
+    def known(match: re.Match[bytes]) -> bytes:
+        nonlocal changed
+        if match.group(3) in _KNOWN_ERRORS:
+            return match.group(0)
+        changed = True
+        return match.group(1) + b"#N/A" + match.group(4)
+
+    rewritten = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(rewritten, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            if not _WORKSHEET.match(info.filename):
+                target.writestr(info, source.read(info))
+                continue
+            with source.open(info) as member, target.open(info.filename, "w") as written:
+                carry = b""
+                while chunk := member.read(1 << 20):
+                    text = carry + chunk
+                    cut = text.rfind(b"<c ")
+                    if cut <= 0:  # no cell starts past the first byte: hold back only the last tag
+                        cut = max(text.rfind(b"<"), 0)
+                    written.write(_ERROR_VALUE.sub(known, text[:cut]))
+                    carry = text[cut:]
+                written.write(_ERROR_VALUE.sub(known, carry))
+    return rewritten.getvalue() if changed else None
+
+
+def _read_calamine(data: bytes, file_name: str, census: tuple[SheetCensus, ...]) -> tuple[Sheet, ...]:
     by_name = {sheet.name: sheet for sheet in census}
     sheets = []
     name = None
