@@ -326,3 +326,22 @@ def test_adopting_sets_the_priorisation_weights_and_the_export_carries_the_ateli
     assert all("Marie" not in str(cell) and "Ahmed" not in str(cell) for row in rows for cell in row)
     origin = next(row[1] for row in workbook["Paramètres"].values if row[0] == "Origine des poids")
     assert origin.startswith("atelier « Atelier du ") and "moyenne des poids" in origin
+
+
+def test_an_adopted_workshop_is_still_in_the_export_after_the_facilitator_reloads():
+    """The adoption is part of the working state: a reload (F5) keeps the « Atelier » sheet and
+    the weights' origin, as it keeps the weights themselves."""
+    app = facilitator()
+    code = join_code(app)
+    vote_directly(participant(code, "Marie"), 80, 10, 10)
+    vote_directly(participant(code, "Ahmed"), 60, 20, 20)
+    app.run()
+    button(app, "Adopter les poids du groupe").click().run()
+    no_failure(app)
+    reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    reloaded.query_params.update(dict(app.query_params))
+    visit(reloaded.run(), "Export")
+    no_failure(reloaded)
+    assert "Feuille « Atelier »" in texts(reloaded, "caption")
+    visit(reloaded, "Priorisation")
+    assert reloaded.slider(key="poids_urgence").value == 70

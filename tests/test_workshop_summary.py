@@ -120,3 +120,39 @@ def test_parametres_says_when_the_weights_were_changed_after_the_adoption():
     assert "puis modifiés à la main" in origin
     assert summary.followed_by(["urgency", "impact", "feasibility"], (80.0, 10.0, 10.0))
     assert not summary.followed_by(["urgency", "impact", "feasibility"], (50.0, 25.0, 25.0))
+
+
+@pytest.mark.parametrize(
+    "votes",
+    [
+        [PairwiseVote(3, (3, 5, 2)), PairwiseVote(3, (2, 4, 2))],  # AHP: the group matrix's consistency
+        [PairwiseVote(3, (3, 5, 2)), DirectVote((20, 60, 20))],  # mixed
+        [DirectVote((80, 10, 10))],  # one vote: no consensus value
+    ],
+    ids=["paires", "mixtes", "un-vote"],
+)
+def test_an_adopted_workshop_survives_the_working_states_json_unchanged(votes):
+    """A reload restores the adopted workshop from the kept working state (JSON) exactly."""
+    import json
+
+    from prioritisation.workshop.summary import summary_document, summary_from_document
+
+    _, _, criteria, room = sample_room(votes)
+    summary = summarise(
+        "Atelier « vert »", dt.datetime(2026, 3, 12, 9, 30, tzinfo=dt.UTC), criteria, 3, votes, room.view
+    )
+    assert summary_from_document(json.loads(json.dumps(summary_document(summary)))) == summary
+
+
+def test_a_damaged_adopted_workshop_document_is_refused_not_half_read():
+    from prioritisation.workshop.summary import summary_document, summary_from_document
+
+    votes = [DirectVote((80, 10, 10)), DirectVote((10, 80, 10))]
+    _, _, criteria, room = sample_room(votes)
+    document = summary_document(
+        summarise("A", dt.datetime(2026, 3, 12, tzinfo=dt.UTC), criteria, 2, votes, room.view)
+    )
+    with pytest.raises(ValueError):
+        summary_from_document({**document, "poids_curseurs": [50, 50]})  # one weight missing
+    with pytest.raises(KeyError):
+        summary_from_document({key: value for key, value in document.items() if key != "consensus"})

@@ -43,7 +43,7 @@ from prioritisation.ranking.robustness import RobustnessSettings
 from prioritisation.reading.inventory import Scale
 from prioritisation.reading.scores import ScoreWords
 from prioritisation.request import PlanForm, PlanOptions, ReadingOptions, Request
-from prioritisation.workshop.summary import WorkshopSummary
+from prioritisation.workshop.summary import WorkshopSummary, summary_document, summary_from_document
 
 BUNDLED_SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "inventaire_exemple.xlsx"
 # A server can open on another inventory (a collectivité's own, a benchmark's) by setting this.
@@ -624,6 +624,7 @@ def working_document() -> dict:
         "normalisation": choices.normalisation.value if choices.normalisation else None,
         "vikor_v": choices.vikor_v,
         "n_premiers": top_n(),
+        "atelier_adopte": None if adopted_workshop() is None else summary_document(adopted_workshop()),
         "plan": {
             "debut": form.start.isoformat(),
             "horizon": form.horizon_years,
@@ -738,6 +739,12 @@ def restore_document(document: dict, file_name: str | None, data: bytes | None) 
 
     attempt("méthode", ranking_back)
     attempt("N premiers", lambda: set_top_n(int(document.get("n_premiers", DEFAULT_TOP_N))))
+
+    def adopted_back() -> None:
+        kept = document.get("atelier_adopte")
+        st.session_state[_ADOPTED] = None if kept is None else summary_from_document(kept)
+
+    attempt("atelier adopté", adopted_back)
 
     def plan_back() -> None:
         kept = document.get("plan")

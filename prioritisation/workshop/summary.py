@@ -14,8 +14,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from prioritisation.workshop.aggregation import GroupWeights
-from prioritisation.workshop.consensus import Consensus
+from prioritisation.workshop.aggregation import Aggregation, GroupWeights
+from prioritisation.workshop.ahp import AhpResult
+from prioritisation.workshop.consensus import Consensus, ConsensusMeasure
 from prioritisation.workshop.room import RoomView
 from prioritisation.workshop.spread import CriterionSpread
 from prioritisation.workshop.votes import PairwiseVote, Vote, VotingCriterion
@@ -99,4 +100,94 @@ def summarise(
         projects_agreement=view.projects_agreement,
         individual_weights=view.individual_weights,
         slider_weights=slider_weights(view.adopted.weights),
+    )
+
+
+# --- As the working state keeps it -------------------------------------------------------------
+# An adopted workshop is part of the facilitator's working state (ui/persistence.py): a reload
+# must keep the « Atelier » sheet and the weights' origin in the export. JSON of plain values;
+# read back through the dataclasses, which check themselves (docs/stockage.md).
+
+
+def summary_document(summary: WorkshopSummary) -> dict:
+    """The summary as JSON values."""
+    return {
+        "titre": summary.title,
+        "ouvert_le": summary.held_on.isoformat(),
+        "criteres": [[criterion.key, criterion.label] for criterion in summary.criteria],
+        "participants": summary.participants,
+        "votes_par_paires": summary.pairwise_votes,
+        "votes_directs": summary.direct_votes,
+        "agregations": [_group_document(group) for group in summary.aggregations],
+        "dispersions": [
+            [s.minimum, s.first_quartile, s.median, s.third_quartile, s.maximum, list(s.points)]
+            for s in summary.spreads
+        ],
+        "consensus": _consensus_document(summary.consensus),
+        "accord_projets": None
+        if summary.projects_agreement is None
+        else _consensus_document(summary.projects_agreement),
+        "poids_individuels": [list(row) for row in summary.individual_weights],
+        "poids_curseurs": list(summary.slider_weights),
+    }
+
+
+def summary_from_document(document: dict) -> WorkshopSummary:
+    """The summary a `summary_document` holds; KeyError, TypeError or ValueError if it is not one."""
+    agreement = document["accord_projets"]
+    return WorkshopSummary(
+        title=str(document["titre"]),
+        held_on=dt.datetime.fromisoformat(str(document["ouvert_le"])),
+        criteria=tuple(VotingCriterion(str(key), str(label)) for key, label in document["criteres"]),
+        participants=int(document["participants"]),
+        pairwise_votes=int(document["votes_par_paires"]),
+        direct_votes=int(document["votes_directs"]),
+        aggregations=tuple(_group_from(item) for item in document["agregations"]),
+        spreads=tuple(
+            CriterionSpread(*(float(value) for value in values), tuple(float(point) for point in points))
+            for *values, points in document["dispersions"]
+        ),
+        consensus=_consensus_from(document["consensus"]),
+        projects_agreement=None if agreement is None else _consensus_from(agreement),
+        individual_weights=tuple(tuple(float(w) for w in row) for row in document["poids_individuels"]),
+        slider_weights=tuple(int(w) for w in document["poids_curseurs"]),
+    )
+
+
+def _group_document(group: GroupWeights) -> dict:
+    ahp = group.consistency
+    return {
+        "methode": group.aggregation.value,
+        "poids": list(group.weights),
+        "participants": group.participants,
+        "coherence": None
+        if ahp is None
+        else [
+            list(ahp.priorities),
+            ahp.lambda_max,
+            ahp.consistency_index,
+            ahp.consistency_ratio,
+            ahp.random_index,
+        ],
+    }
+
+
+def _group_from(item: dict) -> GroupWeights:
+    ahp = item["coherence"]
+    return GroupWeights(
+        Aggregation(item["methode"]),
+        tuple(float(w) for w in item["poids"]),
+        int(item["participants"]),
+        None if ahp is None else AhpResult(tuple(float(p) for p in ahp[0]), *(float(v) for v in ahp[1:])),
+    )
+
+
+def _consensus_document(consensus: Consensus) -> list:
+    return [consensus.measure.value, consensus.value, consensus.level, consensus.participants]
+
+
+def _consensus_from(item: list) -> Consensus:
+    measure, value, level, participants = item
+    return Consensus(
+        ConsensusMeasure(measure), None if value is None else float(value), str(level), int(participants)
     )
