@@ -12,8 +12,12 @@ from hypothesis import settings
 os.environ.setdefault("PRIORISATION_DONNEES", tempfile.mkdtemp(prefix="priorisation-tests-"))
 
 # Timings never decide a test: a slow first example (imports, a busy CI machine) is not a failure.
+# On a developer's machine Hypothesis draws new examples at each run (and keeps any failure in
+# .hypothesis/); in CI (.ci/run sets PRIORISATION_HYPOTHESIS=ci) the draw is fixed, so CI's
+# verdict depends on the commit, not on the dice.
 settings.register_profile("sans-chrono", deadline=None)
-settings.load_profile("sans-chrono")
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+settings.load_profile("ci" if os.environ.get("PRIORISATION_HYPOTHESIS") == "ci" else "sans-chrono")
 
 # The stores the store tests run against: SQLite, and PostgreSQL when a server can start.
 # The browser tests' Debian chromium and `streamlit run` server (tests/browser.py).
