@@ -18,7 +18,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from prioritisation.planning.portfolio import load_solver
 from prioritisation.ranking.methods import load_engine
-from ui import persistence, state
+from ui import data, persistence, state
 from ui.french_interface import french_interface
 from ui.navigation import JOIN_PAGE, is_join_address, streamlit_pages
 from ui.tables import escape_markdown, shown
@@ -52,6 +52,7 @@ def working_frame(navigation: StreamlitPage) -> None:
     """Every page, with the file in the sidebar and the working state kept between visits."""
     restored = persistence.restore_from_link()  # a reload, or a link opened later: the kept state
     state.read_link()  # then the link's own settings, checked, on this session's first run
+    data.check_linked_criteria()  # and the criteria it names, against the file
     with st.sidebar:
         st.caption("Fichier en cours")
         st.text(shown(state.source().file_name) + (" (exemple)" if state.source().is_sample else ""))

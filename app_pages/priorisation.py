@@ -21,6 +21,7 @@ from ui import data, state
 from ui.blocked import show_blocked
 from ui.charts import contributions_chart
 from ui.guard import page_guard
+from ui.navigation import page_of
 from ui.robustness import robustness_section, stability_badges, weight_interval_caption
 from ui.tables import (
     escape_markdown,
@@ -107,8 +108,13 @@ def weights_section(labels: dict[str, str], ranking: Ranking | None) -> None:
             if margin:
                 st.caption(escape_markdown(margin))
     st.caption(
-        "Chaque poids est rapporté au total : seules les proportions comptent. "
-        "Le lien de la page garde les critères, les poids et la méthode : copiez-le pour les partager."
+        "Chaque poids est rapporté au total : seules les proportions comptent. Pour partager ces "
+        "critères, ces poids et cette méthode, sans votre fichier, copiez ce lien :"
+    )
+    root = (st.context.url or "").rstrip("/")
+    st.code(state.shared_link(f"{root}/{page_of('Priorisation').url_path}"), language=None, wrap_lines=True)
+    st.caption(
+        "Le lien de la barre d'adresse rouvre aussi votre fichier et vos modifications : gardez-le pour vous."
     )
 
 

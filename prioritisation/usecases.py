@@ -155,6 +155,16 @@ def blocks_ranking(problem: Problem) -> bool:
     return problem.is_error and problem.code != "over_funded"
 
 
+def absent_criteria(inventory: Inventory, criteria: Sequence[Criterion]) -> tuple[Criterion, ...]:
+    """The criteria that name a column the inventory does not have (a field of ours, such as
+    the urgency, is never absent: a file without it has its own way through)."""
+    return tuple(
+        criterion
+        for criterion in criteria
+        if criterion.name not in FIELDS_BY_KEY and resolve(inventory, criterion).column is None
+    )
+
+
 def rank(inventory: Inventory, request: Request) -> Ranking:
     """The ranking under the request's settings; CannotRank with every problem if the data has errors."""
     return rank_inventory(ranked_inventory(inventory, request), request.ranking)

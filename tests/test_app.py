@@ -490,7 +490,7 @@ def test_a_link_with_added_and_removed_criteria_opens_on_the_same_criteria():
     [
         ("-50", 0, "un poids va de 0 à 100"),
         ("150", 100, "un poids va de 0 à 100"),
-        ("1e308", 50, "ce n'est pas un poids"),
+        ("1e308", 100, "un poids va de 0 à 100"),  # a number, if not written the French way
         ("NaN", 50, "ce n'est pas un poids"),
         ("inf", 50, "ce n'est pas un poids"),
         ("abc", 50, "ce n'est pas un poids"),
@@ -506,6 +506,35 @@ def test_a_weight_in_a_link_is_checked_and_brought_within_bounds_with_a_notice(v
     assert any(notice in w.value for w in app.warning), [w.value for w in app.warning]
     app.run()
     assert app.query_params["poids_urgence"] == str(used)  # the link now says what is used
+
+
+def test_a_link_value_is_quoted_short_in_its_notice():
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.query_params["poids_urgence"] = "9" * 5000
+    visit(app.run(), "Priorisation")
+    no_failure(app)
+    (notice,) = [w.value for w in app.warning if "pour poids" in w.value]
+    assert len(notice) < 200 and "…" in notice
+
+
+def test_a_criterion_a_link_names_but_the_file_lacks_is_left_out_with_a_notice():
+    """Not « the inventory has errors » on every page: the link's mistake, named as such."""
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.query_params["critere"] = ["zzz", "<script>", "impact"]
+    visit(app.run(), "Priorisation")
+    no_failure(app)
+    notices = " ".join(w.value for w in app.warning).replace("\\", "")
+    assert "« zzz », qui n'est pas une colonne du fichier : il est ignoré" in notices
+    assert "« <script> », qui n'est pas une colonne du fichier" in notices
+    assert [s.key for s in app.slider if s.key.startswith("poids_")] == ["poids_impact"]
+    assert shown_ids(app)  # ranked: nothing blocks it
+    visit(app, "Inventaire")
+    assert not [e.value for e in app.error]
+    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    app.query_params["critere"] = "zzz"
+    visit(app.run(), "Priorisation")
+    assert "les critères par défaut sont repris" in " ".join(w.value for w in app.warning)
+    assert len([s for s in app.slider if s.key.startswith("poids_")]) == 3 and shown_ids(app)
 
 
 def test_a_method_in_a_link_is_read_by_its_documented_name_or_its_label_and_written_once():

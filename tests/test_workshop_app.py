@@ -99,6 +99,24 @@ def test_a_facilitator_who_reloads_keeps_the_workshop_and_its_rights():
     assert any(found.label == "Clore le vote" for found in reloaded.button)
 
 
+def test_the_facilitators_secret_is_only_in_the_atelier_pages_link_and_survives_a_reload_elsewhere():
+    """A link copied from Priorisation (which invites sharing) must not give the facilitator's
+    rights; a reload on Priorisation keeps them all the same (the working state has them)."""
+    app = facilitator()
+    secret = app.query_params["animation"]
+    visit(app, "Priorisation")
+    no_failure(app)
+    assert "animation" not in app.query_params
+    (shared,) = [block.value for block in app.code if "/priorisation?" in block.value]
+    assert "etat=" not in shared and secret not in shared and "poids_urgence=" in shared
+    reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    reloaded.query_params.update(dict(app.query_params))  # the address bar, with its working state
+    visit(reloaded.run(), "Atelier")
+    no_failure(reloaded)
+    assert any(found.label == "Clore le vote" for found in reloaded.button)
+    assert reloaded.query_params["animation"] == secret
+
+
 def test_a_workshop_needs_two_to_ten_criteria_and_says_so():
     app = visit(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run(), "Priorisation")
     button(app, "Retirer « Faisabilite »").click().run()

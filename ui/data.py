@@ -112,6 +112,17 @@ def inventory() -> Inventory:
     return remember(state.memo(), "inventaire", _inventory_key(), compute, keep=2)
 
 
+def check_linked_criteria() -> None:
+    """Criteria a link named that the file does not have are left out, each with a notice."""
+    if not state.take_linked_criteria_check():
+        return
+    try:
+        found = inventory()
+    except Exception:  # the page itself says why the file cannot be read
+        return
+    state.drop_linked_criteria(usecases.absent_criteria(found, state.criteria()))
+
+
 def candidate_criteria() -> tuple[str, ...]:
     """Headers of the numeric columns, which the user can add as criteria."""
     return remember(

@@ -479,6 +479,7 @@ def read_link() -> None:
         chosen = _linked_criteria(named, notices)
         if chosen:
             set_criteria(chosen)
+            st.session_state[_LINKED_TO_CHECK] = True  # against the file, once it is read
     for name, key in weight_keys().items():
         if key in params:
             set_weight(name, _linked_weight(key, params.get(key, ""), notices))
@@ -490,16 +491,45 @@ def link_notices() -> tuple[str, ...]:
     return tuple(st.session_state.get(_LINK_NOTICES, ()))
 
 
+_LINKED_TO_CHECK = "criteres_du_lien_a_verifier"
+
+
+def take_linked_criteria_check() -> bool:
+    """Whether the link named criteria not yet checked against the file (asked once)."""
+    return bool(st.session_state.pop(_LINKED_TO_CHECK, False))
+
+
+def drop_linked_criteria(absent: tuple[Criterion, ...]) -> None:
+    """The link's criteria the file does not have, left out with a notice each."""
+    if not absent:
+        return
+    remaining = tuple(criterion for criterion in criteria() if criterion not in absent)
+    set_criteria(remaining or DEFAULT_CRITERIA)
+    notices = [
+        f"Le lien nomme le critère « {_quoted(criterion.name)} », qui n'est pas une colonne du fichier : "
+        "il est ignoré."
+        for criterion in absent
+    ]
+    if not remaining:
+        notices.append("Aucun critère du lien n'est dans le fichier : les critères par défaut sont repris.")
+    st.session_state[_LINK_NOTICES] = (*link_notices(), *notices)
+
+
+def _quoted(text: str, length: int = 60) -> str:
+    """A value from a link as a notice quotes it: at most `length` characters."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
 def _linked_criteria(named: list[str], notices: list[str]) -> tuple[Criterion, ...]:
     chosen: list[Criterion] = []
     for item in named:
         try:
             (criterion,) = parse_criteria(item, split=False)
         except (InvalidSettings, ValueError):
-            notices.append(f"Le lien nomme un critère illisible, « {item} » : il est ignoré.")
+            notices.append(f"Le lien nomme un critère illisible, « {_quoted(item)} » : il est ignoré.")
             continue
         if criterion.name in {c.name for c in chosen}:
-            notices.append(f"Le lien nomme deux fois le critère « {item} » : il est pris une fois.")
+            notices.append(f"Le lien nomme deux fois le critère « {_quoted(item)} » : il est pris une fois.")
             continue
         chosen.append(criterion)
     return tuple(chosen)
@@ -508,9 +538,12 @@ def _linked_criteria(named: list[str], notices: list[str]) -> tuple[Criterion, .
 def _linked_weight(key: str, text: str, notices: list[str]) -> float:
     low, high = WEIGHT_RANGE
     number = parse_number(text)
+    if number is None:
+        number = _plain_float(text)  # « 1e308 »: a number, if not a French one
     if number is None or not math.isfinite(number):
         notices.append(
-            f"Le lien donne « {text} » pour {key} : ce n'est pas un poids, {DEFAULT_WEIGHT} est utilisé."
+            f"Le lien donne « {_quoted(text)} » pour {key} : ce n'est pas un poids, "
+            f"{DEFAULT_WEIGHT} est utilisé."
         )
         return float(DEFAULT_WEIGHT)
     if not low <= number <= high:
@@ -529,6 +562,13 @@ def _linked_weight(key: str, text: str, notices: list[str]) -> float:
     return float(number)
 
 
+def _plain_float(text: str) -> float | None:
+    try:
+        return float(text) if len(text) <= 40 else None
+    except ValueError:
+        return None
+
+
 def _linked_choices(params: object, notices: list[str]) -> RankingChoices:
     get = params.get  # type: ignore[attr-defined]
     method = Method.WEIGHTED_SUM
@@ -536,7 +576,9 @@ def _linked_choices(params: object, notices: list[str]) -> RankingChoices:
     if text is not None:
         found = next((m for m in Method if text.strip().lower() in (m.value, m.label.lower())), None)
         if found is None:
-            notices.append(f"Le lien donne la méthode « {text} », inconnue : la somme pondérée est utilisée.")
+            notices.append(
+                f"Le lien donne la méthode « {_quoted(text)} », inconnue : la somme pondérée est utilisée."
+            )
         else:
             method = found
     normalisation = None
@@ -545,28 +587,41 @@ def _linked_choices(params: object, notices: list[str]) -> RankingChoices:
         normalisation = next((n for n in Normalisation if n.value == text.strip().lower()), None)
         if normalisation is None:
             notices.append(
-                f"Le lien donne la normalisation « {text} », inconnue : celle de la méthode est utilisée."
+                f"Le lien donne la normalisation « {_quoted(text)} », inconnue : "
+                "celle de la méthode est utilisée."
             )
     vikor_v = RankingSettings().vikor_v
     text = get(VIKOR_KEY)
     if text is not None:
         number = parse_number(text)
         if number is None or not 0 <= number <= 1:
-            notices.append(f"Le lien donne v = « {text} » pour VIKOR : il va de 0 à 1, 0,5 est utilisé.")
+            notices.append(
+                f"Le lien donne v = « {_quoted(text)} » pour VIKOR : il va de 0 à 1, 0,5 est utilisé."
+            )
         else:
             vikor_v = number
     return RankingChoices(method, normalisation, vikor_v)
 
 
 def link_parameters() -> list[tuple[str, str | list[str]]]:
-    """The ranking settings as the link writes them (one spelling, the documented one)."""
-    chosen = criteria()
-    choices = ranking_choices()
+    """The page's own link: the working state's token, the facilitator's secret on the Atelier
+    page, the ranking settings (one spelling, the documented one)."""
     params: list[tuple[str, str | list[str]]] = []
     if kept_token():
         params.append((TOKEN_PARAMETER, str(kept_token())))
-    if facilitator_secret():
+    if facilitator_secret() and st.session_state.get("page_courante") == FACILITATOR_PAGE:
+        # On the Atelier page only: a link copied from any other page must not give the
+        # facilitator's rights (a reload elsewhere finds them in the working state).
         params.append((FACILITATOR_PARAMETER, str(facilitator_secret())))
+    params.extend(shared_parameters())
+    return params
+
+
+def shared_parameters() -> list[tuple[str, str | list[str]]]:
+    """The ranking settings alone, for a link to share: no working state, no secret."""
+    chosen = criteria()
+    choices = ranking_choices()
+    params: list[tuple[str, str | list[str]]] = []
     if chosen != DEFAULT_CRITERIA:
         params.append(
             (CRITERION_PARAMETER, [f"{criterion_label(c)}:{'max' if c.maximise else 'min'}" for c in chosen])
@@ -578,6 +633,21 @@ def link_parameters() -> list[tuple[str, str | list[str]]]:
     if choices.method is Method.VIKOR:
         params.append((VIKOR_KEY, format_plain(choices.vikor_v).replace(",", ".")))
     return params
+
+
+def shared_link(page_url: str) -> str:
+    """The page's address with the ranking settings alone: what a user may pass on."""
+    from urllib.parse import urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(page_url)
+    query = urlencode(
+        [
+            (key, item)
+            for key, value in shared_parameters()
+            for item in ([value] if isinstance(value, str) else value)
+        ]
+    )
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, ""))
 
 
 def write_link() -> None:
@@ -625,6 +695,7 @@ def working_document() -> dict:
         "vikor_v": choices.vikor_v,
         "n_premiers": top_n(),
         "atelier_adopte": None if adopted_workshop() is None else summary_document(adopted_workshop()),
+        "animation": facilitator_secret(),  # a reload on any page keeps the facilitator's rights
         "plan": {
             "debut": form.start.isoformat(),
             "horizon": form.horizon_years,
@@ -745,6 +816,8 @@ def restore_document(document: dict, file_name: str | None, data: bytes | None) 
         st.session_state[_ADOPTED] = None if kept is None else summary_from_document(kept)
 
     attempt("atelier adopté", adopted_back)
+    if facilitator_secret() is None and isinstance(document.get("animation"), str):
+        set_facilitator_secret(document["animation"])
 
     def plan_back() -> None:
         kept = document.get("plan")
@@ -850,6 +923,7 @@ def take_plan_notice() -> str | None:
 # so a reload finds their vote; the join link carries only the code (`code`).
 
 FACILITATOR_PARAMETER = "animation"
+FACILITATOR_PAGE = "Atelier"  # the one page whose link carries the facilitator's secret
 PARTICIPANT_PARAMETER = "participant"
 CODE_PARAMETER = "code"
 _FACILITATOR = "secret_animation"
