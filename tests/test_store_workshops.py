@@ -200,6 +200,28 @@ def test_ending_erases_names_and_secrets_frees_the_code_and_keeps_anonymous_vote
         store.workshops.reveal_names(opened.facilitator_secret, True)
 
 
+def test_erased_names_cannot_be_read_back_from_the_sqlite_data_folder(store, store_settings):
+    """RGPD: the write-ahead log kept the erased names (it is reused, not emptied)."""
+    if store_settings.uses_postgres:
+        pytest.skip("PostgreSQL keeps old row versions until its VACUUM: the server's business")
+    opened = open_workshop(store)
+    code = opened.workshop.join_code
+    names = ["Zéphyrine Quatremare", "Anatole Brisefer", "Ondine Vermillon"]
+    secrets = [store.workshops.join(code, name).participant_secret for name in names]
+    for secret in secrets:
+        store.workshops.cast_vote(secret, direct(40), 0)
+    store.workshops.remove_participant(opened.facilitator_secret, 3)
+    assert not _found_on_disk(store_settings, names[2])
+    store.workshops.end(opened.facilitator_secret)
+    for name in names:
+        assert not _found_on_disk(store_settings, name), name
+
+
+def _found_on_disk(settings, text: str) -> bool:
+    wanted = text.encode("utf-8")
+    return any(wanted in path.read_bytes() for path in settings.data_folder.rglob("*") if path.is_file())
+
+
 def test_a_removed_participant_loses_their_name_vote_and_link(store, store_settings):
     opened = open_workshop(store)
     marie = store.workshops.join(opened.workshop.join_code, "Marie").participant_secret

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -111,8 +112,38 @@ class Database:
         insert = postgresql_insert if self.dialect == "postgresql" else sqlite_insert
         connection.execute(insert(table).values(**values).on_conflict_do_nothing())
 
+    def forget_erased(self) -> None:
+        """Make what was just erased (names, a participant, a working state) unrecoverable from
+        the data folder.
+
+        SQLite keeps the pages a transaction replaced in its write-ahead log until a checkpoint,
+        and reuses that file without emptying it: an erased name stayed readable there. With
+        `secure_delete` (each connection) freed content is zeroed in the database; a TRUNCATE
+        checkpoint copies the log into the database and empties the log. A reader holding an
+        older snapshot makes it partial: it is tried again while readers finish (they are
+        short). PostgreSQL keeps old row versions until its VACUUM (autovacuum) reclaims them:
+        the server's business (docs/stockage.md).
+        """
+        if self.dialect != "sqlite":
+            return
+        for _ in range(_CHECKPOINT_TRIES):
+            raw = self.engine.raw_connection()
+            try:
+                cursor = raw.cursor()
+                busy, _, _ = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                cursor.close()
+            finally:
+                raw.close()
+            if not busy:
+                return
+            time.sleep(_CHECKPOINT_PAUSE)
+
     def close(self) -> None:
         self.engine.dispose()
+
+
+_CHECKPOINT_TRIES = 40
+_CHECKPOINT_PAUSE = 0.05  # seconds: two seconds in all
 
 
 def _sqlite_engine(settings: StoreSettings) -> Engine:
@@ -132,6 +163,7 @@ def _sqlite_engine(settings: StoreSettings) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={busy_milliseconds}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")  # freed content is zeroed, not left in free pages
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -77,6 +77,8 @@ class Store:
             states = purge_working_states(connection, now)
             meetings = purge_workshops(connection, now)
             unused = purge_files(connection)
+        if states or meetings or unused:
+            self._database.forget_erased()
         self._last_purge = now
         return PurgeReport(states, meetings, unused)
 

@@ -184,6 +184,8 @@ class WorkingStates:
             ).rowcount
             if digest is not None:
                 delete_file_if_unused(connection, digest)
+        if deleted:
+            self._database.forget_erased()
         return deleted > 0
 
     def _save_once(

@@ -239,7 +239,9 @@ class Workshops:
 
     def end(self, facilitator_secret: str) -> Workshop:
         """End the workshop: no more votes, the join code freed, the names and secrets erased."""
-        return self._act(facilitator_secret, FacilitatorAction.END)
+        ended = self._act(facilitator_secret, FacilitatorAction.END)
+        self._database.forget_erased()
+        return ended
 
     def reveal_names(self, facilitator_secret: str, reveal: bool) -> Workshop:
         return self._change(facilitator_secret, None, reveal_names=bool(reveal))
@@ -278,6 +280,8 @@ class Workshops:
             ).rowcount
             if removed:
                 self._bump(connection, row.id)
+        if removed:
+            self._database.forget_erased()
         return removed > 0
 
     def delete(self, facilitator_secret: str) -> bool:
@@ -285,6 +289,7 @@ class Workshops:
         with self._database.writing() as connection:
             row = self._facilitated_row(connection, facilitator_secret, lock=True)
             connection.execute(delete(workshops).where(workshops.c.id == row.id))
+        self._database.forget_erased()
         return True
 
     def results(self, facilitator_secret: str) -> WorkshopResults:
