@@ -25,6 +25,7 @@ TITLE_KEY = "atelier_titre"
 CONFIRM_END_KEY = "atelier_fin_confirmee"
 REVEAL_KEY = "atelier_noms"
 REMOVE_KEY = "atelier_retirer"
+CONTROLS_KEY = "atelier_commandes"
 SCORED_PROJECTS_KEY = "atelier_projets_notes"
 SCORED_CRITERIA_KEY = "atelier_criteres_notes"
 NOTICE_ICONS = {
@@ -106,7 +107,8 @@ def network_address() -> str | None:
 
 
 def controls(meeting: Workshop, secret: str) -> None:
-    with st.expander("Conduire l'atelier", icon=":material/tune:", expanded=False):
+    # Keyed and followed (on_change): it stays open across the reruns its own buttons cause.
+    with st.expander("Conduire l'atelier", icon=":material/tune:", key=CONTROLS_KEY, on_change="rerun"):
         if meeting.state is WorkshopState.OPEN:
             st.button("Clore le vote", on_click=workshop.close_vote, icon=":material/lock:")
         else:
@@ -138,18 +140,21 @@ def participants_control(secret: str) -> None:
         people = workshop.room_snapshot(secret).results.participants
     except (StoreError, workshop.Unavailable):
         return
+    state.note_drawn_participants(tuple(person.number for person in people))  # the room's view follows
     if not people:
         st.caption("Aucun participant pour l'instant.")
         return
     names = {person.number: shown(person.display_name or "") for person in people}
     left, right = st.columns([3, 1], vertical_alignment="bottom")
-    left.selectbox(
+    chosen = left.selectbox(
         "Participant à retirer (son nom, son vote et ses notes sont effacés)",
         list(names),
+        index=None,  # nobody until the facilitator chooses: « Retirer » never removes by default
+        placeholder="Choisissez un participant",
         format_func=lambda number: f"participant {number} — {names[number]}",
         key=REMOVE_KEY,
     )
-    right.button("Retirer", on_click=workshop.remove_participant, args=(REMOVE_KEY,))
+    right.button("Retirer", on_click=workshop.remove_participant, args=(REMOVE_KEY,), disabled=chosen is None)
 
 
 def scoring_control(meeting: Workshop) -> None:

@@ -116,6 +116,20 @@ def test_a_facilitator_and_three_phones_run_a_workshop_and_export_it(
             assert_accessible(facilitator, "Vue de la salle")
             facilitator.screenshot(path=ARTEFACTS / "atelier_salle.png", full_page=True)
 
+            # The controls, drawn before anyone joined, list the three (the room's view redrew
+            # the page when it saw them) and stay open across the reruns their widgets cause.
+            facilitator.get_by_text("Conduire l'atelier").click()
+            removal = facilitator.get_by_label("Participant à retirer")
+            removal.wait_for(timeout=WAIT)
+            facilitator.get_by_text("Afficher les noms dans la vue de la salle").click()
+            settle(facilitator)
+            removal.click()
+            facilitator.get_by_role("option", name="participant 3 — Paul").wait_for(timeout=WAIT)
+            facilitator.keyboard.press("Escape")
+            assert facilitator.get_by_role("button", name="Retirer", exact=True).is_disabled()  # nobody by default
+            facilitator.get_by_text("Afficher les noms dans la vue de la salle").click()
+            settle(facilitator)
+
             facilitator.get_by_role("button", name="Adopter les poids du groupe").click()
             facilitator.get_by_text("Poids adoptés de «").wait_for(timeout=WAIT)
             settle(facilitator)

@@ -117,6 +117,17 @@ def test_the_facilitators_secret_is_only_in_the_atelier_pages_link_and_survives_
     assert reloaded.query_params["animation"] == secret
 
 
+def test_the_facilitators_controls_list_a_participant_who_joins_while_the_page_is_open():
+    """The room's view polls the store; the controls, drawn once, are redrawn when it sees a
+    participant they do not list (the facilitator could not remove a late joiner)."""
+    app = facilitator()
+    assert "Aucun participant pour l'instant." in texts(app, "caption")
+    participant(join_code(app), "Louise")
+    app.run()  # the room's fragment, polling, finds Louise and redraws the page
+    no_failure(app)
+    assert app.selectbox(key="atelier_retirer").options == ["participant 1 — Louise"]
+
+
 def test_a_workshop_needs_two_to_ten_criteria_and_says_so():
     app = visit(AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT).run(), "Priorisation")
     button(app, "Retirer « Faisabilite »").click().run()
@@ -258,7 +269,8 @@ def test_names_are_hidden_until_revealed_and_a_removed_participant_leaves_with_t
     assert table_with(app, "Participant")["Participant"].tolist() == ["participant 1", "participant 2"]
     app.toggle(key="atelier_noms").set_value(True).run()
     assert table_with(app, "Participant")["Participant"].tolist() == ["Marie", "Paul"]
-    app.selectbox(key="atelier_retirer").set_value(2)
+    assert app.selectbox(key="atelier_retirer").value is None and button(app, "Retirer").disabled
+    app.selectbox(key="atelier_retirer").set_value(2).run()  # nobody is removed by default
     button(app, "Retirer").click().run()
     no_failure(app)
     assert metric(app, "Votes reçus") == "1"

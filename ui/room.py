@@ -102,6 +102,10 @@ def room_section(secret: str) -> None:
         except (StoreError, workshop.Unavailable) as problem:
             st.error(escape_markdown(str(problem)), icon=":material/error:")
             return
+        drawn = state.drawn_participants()
+        present = tuple(person.number for person in snapshot.results.participants)
+        if drawn is not None and drawn != present:
+            st.rerun(scope="app")  # someone joined or left: the facilitator's controls list them
         draw_room(snapshot, secret)
 
 

@@ -1033,6 +1033,18 @@ def set_workshop_seen(revision: int) -> None:
     st.session_state[_WORKSHOP_SEEN] = revision
 
 
+_DRAWN_PARTICIPANTS = "atelier_participants_affiches"
+
+
+def note_drawn_participants(numbers: tuple[int, ...]) -> None:
+    """The participants the facilitator's controls list (the room's view compares)."""
+    st.session_state[_DRAWN_PARTICIPANTS] = numbers
+
+
+def drawn_participants() -> tuple[int, ...] | None:
+    return st.session_state.get(_DRAWN_PARTICIPANTS)
+
+
 def adopted_workshop() -> WorkshopSummary | None:
     """The record of the workshop whose weights were adopted (a `WorkshopSummary`), if any."""
     return st.session_state.get(_ADOPTED)
