@@ -126,7 +126,9 @@ def test_a_facilitator_and_three_phones_run_a_workshop_and_export_it(
             removal.click()
             facilitator.get_by_role("option", name="participant 3 — Paul").wait_for(timeout=WAIT)
             facilitator.keyboard.press("Escape")
-            assert facilitator.get_by_role("button", name="Retirer", exact=True).is_disabled()  # nobody by default
+            assert facilitator.get_by_role(
+                "button", name="Retirer", exact=True
+            ).is_disabled()  # nobody by default
             facilitator.get_by_text("Afficher les noms dans la vue de la salle").click()
             settle(facilitator)
 
