@@ -83,10 +83,12 @@ def on_table_edit(key: str) -> None:
     changes = editor.get("edited_rows", {}) if isinstance(editor, dict) else {}
     inventory = data.inventory()
     rows = inventory.table.row_numbers[editor_rows(inventory)]
+    labels = set(unique_labels(inventory.table.headers))  # never the row number (« _index »)
     edits = {
         (int(rows[row]), label): "" if value is None else str(value)
         for row, columns in changes.items()
         for label, value in columns.items()
+        if label in labels
     }
     state.record_edits(edits)
 
@@ -337,14 +339,26 @@ def table_section() -> None:
         key=key,
         on_change=on_table_edit,
         args=(key,),
+        disabled=["_index"],  # the row number as the spreadsheet shows it: not a value to edit
         num_rows="fixed",
         width="stretch",
         height=420,
     )
     edits = state.edits()
+    stale = data.stale_edits()
+    if stale:
+        st.warning(
+            f"{format_number(len(stale))} modification(s) portent sur des cellules que ce tableau n'a pas "
+            "(une autre feuille ou un autre fichier a été choisi) : elles ne sont pas appliquées. "
+            "Revenez à la feuille d'origine pour les retrouver, ou oubliez-les.",
+            icon=":material/history:",
+        )
+        st.button("Oublier ces modifications", on_click=state.drop_edits, args=(stale,))
+    applied = {cell: text for cell, text in edits.items() if cell not in stale}
+    if applied or state.added_columns():
+        st.markdown(f"**{format_number(len(applied))} cellule(s) modifiée(s)**, relues ainsi :")
+        st.dataframe(edits_table(inventory, applied), hide_index=True, width="stretch")
     if edits or state.added_columns():
-        st.markdown(f"**{format_number(len(edits))} cellule(s) modifiée(s)**, relues ainsi :")
-        st.dataframe(edits_table(inventory, edits), hide_index=True, width="stretch")
         st.button("Annuler toutes mes modifications", on_click=state.forget_edits)
 
 

@@ -74,7 +74,19 @@ def read_inventory(
     table = with_blank_columns(locate_table(workbook, sheet=reading.sheet, columns=named), added_columns)
     mapping = column_mapping(table, reading.columns)
     inventory = build_inventory(table, mapping, reading.scale, reading.score_words)
-    return with_cells(inventory, dict(edits)) if edits else inventory
+    stale = set(stale_edits(inventory, edits))
+    applicable = {cell: text for cell, text in (edits or {}).items() if cell not in stale}
+    return with_cells(inventory, applicable) if applicable else inventory
+
+
+def stale_edits(inventory: Inventory, edits: Edits | None) -> tuple[tuple[int, str], ...]:
+    """The edits of cells this table does not have — another sheet or file was chosen, a row
+    number was typed over: kept for the user to see and drop, never applied elsewhere."""
+    if not edits:
+        return ()
+    labels = set(unique_labels(inventory.table.headers))
+    rows = set(inventory.table.row_numbers)
+    return tuple(sorted(cell for cell in edits if cell[0] not in rows or cell[1] not in labels))
 
 
 def with_blank_columns(table: RawTable, headers: Sequence[str]) -> RawTable:

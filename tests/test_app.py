@@ -306,6 +306,39 @@ def test_an_edit_in_the_table_changes_the_ranking():
     assert shown_ids(app) != engine_ids(RankingSettings())
 
 
+def test_an_edit_of_a_cell_the_table_does_not_have_is_kept_aside_not_a_broken_page():
+    """Typing over the row number (« _index ») made every page fail, and the kept state kept it
+    failing after a reload; an edit made on another sheet is in the same case."""
+    app = visit(start(), "Inventaire")
+    app.session_state["modifications"] = {(5, "_index"): "99", (4000, "Impact"): "2", (5, "Impact"): "1"}
+    app.run()
+    no_failure(app)
+    assert any(
+        "2 modification(s) portent sur des cellules que ce tableau n'a pas" in w.value for w in app.warning
+    )
+    assert "1 cellule(s) modifiée(s)" in " ".join(m.value for m in app.markdown)
+    for title in ("Priorisation", "Calendrier", "Budget", "Export"):
+        visit(app, title)
+        no_failure(app)
+    visit(app, "Inventaire")
+    next(b for b in app.button if b.label == "Oublier ces modifications").click().run()
+    no_failure(app)
+    assert app.session_state["modifications"] == {(5, "Impact"): "1"}
+    assert not any("n'a pas" in w.value for w in app.warning)
+
+
+def test_ranking_without_the_rows_in_error_lists_them_on_inventaire():
+    app = visit(start(), "Inventaire")
+    app.session_state["modifications"] = {(5, "Impact"): "beaucoup"}
+    app.run()
+    app.toggle(key="sans_lignes_en_erreur").set_value(True).run()
+    no_failure(app)
+    assert any("ligne(s) écartée(s) : 5, 6" in i.value for i in app.info)  # P01, and what depends on it
+    left_out = table_with(app, "Pourquoi")
+    assert left_out["Identifiant"][0] == "P01" and "beaucoup" in left_out["Pourquoi"][0]
+    assert "dépend de « P01 »" in left_out["Pourquoi"][1]
+
+
 def test_a_wrong_amount_typed_in_the_table_is_reported_never_passed():
     app = visit(start(), "Inventaire")
     app.session_state["modifications"] = {(5, "Coût total HT"): "douze mille"}

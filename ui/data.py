@@ -112,6 +112,11 @@ def inventory() -> Inventory:
     return remember(state.memo(), "inventaire", _inventory_key(), compute, keep=2)
 
 
+def stale_edits() -> tuple[tuple[int, str], ...]:
+    """The user's edits of cells the current table does not have (not applied)."""
+    return usecases.stale_edits(inventory(), state.edits())
+
+
 def check_linked_criteria() -> None:
     """Criteria a link named that the file does not have are left out, each with a notice."""
     if not state.take_linked_criteria_check():

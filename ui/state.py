@@ -217,6 +217,12 @@ def record_edits(new: Mapping[tuple[int, str], str]) -> None:
     st.session_state[_EDITS] = merged
 
 
+def drop_edits(cells: tuple[tuple[int, str], ...]) -> None:
+    """Callback: forget these edits (cells the table no longer has)."""
+    st.session_state[_EDITS] = {cell: text for cell, text in edits().items() if cell not in set(cells)}
+    _new_editor()
+
+
 def forget_edits() -> None:
     st.session_state.pop(_EDITS, None)
     st.session_state.pop(_ADDED_COLUMNS, None)

@@ -167,7 +167,7 @@ def excluded_table(excluded: Sequence[ExcludedRow]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             LINE: [str(row.row) for row in excluded],
-            "Identifiant": [shown(row.id) for row in excluded],
+            "Identifiant": [shown(row.project_id) for row in excluded],
             "Projet": [shown(row.title) for row in excluded],
             "Pourquoi": [" ; ".join(row.reasons) for row in excluded],
         }
