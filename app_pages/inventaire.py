@@ -249,8 +249,8 @@ def skip_rows_section() -> None:
         value=skipping,
         key="sans_lignes_en_erreur",
         on_change=on_skip_rows,
-        help="Les lignes en erreur sont écartées du classement, du plan et de l'export (elles restent "
-        "dans votre fichier) ; elles sont listées ici et dans la feuille Paramètres du classeur.",
+        help="Les lignes en erreur sont écartées du classement et du plan ; elles sont listées ici, "
+        "et l'export les garde en fin de feuille Classement, sans rang, avec la raison.",
     )
     excluded = data.excluded_rows()
     if skipping and excluded:

@@ -93,3 +93,37 @@ def test_rows_can_be_left_out_by_hand_and_stay_out_through_edits():
     assert [row.reasons for row in edited.excluded_rows] == [("doublon de A",)]
     with pytest.raises(ValueError, match="Lignes absentes de l'inventaire : 3"):
         without_rows(fewer, {3: ["encore"]})
+
+
+def test_the_export_keeps_every_row_the_ones_left_out_last_unranked_with_why():
+    """Finance reads the Classement sheet: a project left out as in error is still there, every
+    cell as the file has it, without a rank, and says why (the CSV too)."""
+    import csv
+    import io
+
+    import openpyxl
+
+    from prioritisation import usecases
+    from prioritisation.export.csv_export import ranking_csv
+    from prioritisation.request import Request
+
+    rows = [
+        ["Fibre", 4, 5, 2, "", 100],
+        ["Portail", 9, 4, 4, "", "1 200 €"],  # off the scale
+        ["Écoles", 3, 4, 5, "", 100],
+    ]
+    ranking = rank_inventory(without_error_rows(read(rows)))
+    book = openpyxl.load_workbook(
+        io.BytesIO(usecases.workbook_bytes(ranking, None, Request("x.xlsx"), None, None, None)), read_only=True
+    )
+    sheet = [row for row in book["Classement"].values if any(cell is not None for cell in row)]
+    header = list(sheet[0])
+    assert header[-3:] == ["Rang", "Score", "Ligne écartée"]
+    body = [dict(zip(header, row, strict=True)) for row in sheet[1:]]
+    assert [row["Projet"] for row in body] == ["Écoles", "Fibre", "Portail"]
+    assert (body[2]["Urgence"], body[2]["Coût"], body[2]["Rang"]) == (9, "1 200 €", None)
+    assert body[2]["Ligne écartée"].startswith("en erreur : colonne « Urgence » : la note 9")
+    assert body[0]["Ligne écartée"] in ("", None)
+    table = list(csv.reader(io.StringIO(ranking_csv(ranking).decode("utf-8-sig")), delimiter=";"))
+    assert table[0][-3:] == ["Rang", "Score", "Ligne écartée"]
+    assert table[3][0] == "Portail" and table[3][-3:-1] == ["", ""] and table[3][-1].startswith("en erreur")

@@ -1,4 +1,5 @@
-"""The ranking as CSV, for other tools: every original column, then Rang and Score.
+"""The ranking as CSV, for other tools: every original column, then Rang and Score (and, for
+the rows left out as in error, why: `Ranking.ranked_original`).
 
 Written the way French spreadsheets open it without a question: `;` between fields, a
 decimal comma, UTF-8 with a byte-order mark. A text that a spreadsheet would run as a
@@ -35,6 +36,8 @@ def ranking_csv(ranking: Ranking) -> bytes:
 def _csv_value(value: object, column: str) -> str:
     if column == SCORE_HEADER and isinstance(value, float):
         return _decimal(value * 100, 4)  # on 100, as the pages and the workbook show it
+    if column in (RANK_HEADER, SCORE_HEADER) and (value is None or value != value):
+        return ""  # a row left out has neither
     if column == RANK_HEADER:
         return str(int(value))  # type: ignore[call-overload]
     if isinstance(value, bool):

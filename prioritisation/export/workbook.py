@@ -43,7 +43,13 @@ from prioritisation.planning.plan import (
 )
 from prioritisation.planning.portfolio import Selection
 from prioritisation.ranking.methods import METHOD_EXPLANATIONS, Method
-from prioritisation.ranking.priorities import RANK_HEADER, SCORE_HEADER, Ranking
+from prioritisation.ranking.priorities import (
+    EXCLUDED_HEADER,
+    RANK_HEADER,
+    SCORE_HEADER,
+    Ranking,
+    excluded_reason,
+)
 from prioritisation.ranking.robustness import (
     Robustness,
     badge_definition,
@@ -247,6 +253,15 @@ def _write_classement(
         column_formats += [None, "date", "date", None]
         by_position = _plan_columns(plan)
         rows = [[*row, *by_position[index]] for row, index in zip(rows, ranking.order, strict=True)]
+    if inventory.excluded_rows:  # every project in the sheet: the rows left out follow, unranked
+        headers.append(EXCLUDED_HEADER)
+        column_formats.append(None)
+        rows = [[*row, ""] for row in rows]
+        plan_cells = ["non", None, None, "ligne écartée du classement"] if plan is not None else []
+        rows += [
+            [*excluded.cells, None, None, *plan_cells, excluded_reason(excluded)]
+            for excluded in inventory.excluded_rows
+        ]
     writer = _SheetWriter(workbook.add_worksheet(RANKING_SHEET), formats, column_formats)
     writer.start(headers, rows[:200])
     for row in rows:

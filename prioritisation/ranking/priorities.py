@@ -15,7 +15,7 @@ from prioritisation import problems as p
 from prioritisation.problems import Problem
 from prioritisation.ranking.criteria import RankingSettings, ResolvedCriterion, criteria_matrix
 from prioritisation.ranking.methods import RankResult, rank_matrix
-from prioritisation.reading.inventory import Inventory
+from prioritisation.reading.inventory import ExcludedRow, Inventory
 
 RANK_HEADER = "Rang"
 SCORE_HEADER = "Score"
@@ -60,11 +60,33 @@ class Ranking:
         return frame.iloc[self.order]
 
     def ranked_original(self) -> pd.DataFrame:
-        """Every column of the user's table, values as read, then Rang and Score; best first."""
+        """Every column of the user's table, values as read, then Rang and Score; best first.
+
+        Rows left out (« classer sans les lignes en erreur ») follow, every cell as the file has
+        it, without a rank, with why in EXCLUDED_HEADER: an export never drops a project."""
         frame = self.inventory.original.copy()
         frame[RANK_HEADER] = self.result.ranks
         frame[SCORE_HEADER] = self.result.scores
-        return frame.iloc[self.order]
+        frame = frame.iloc[self.order]
+        excluded = self.inventory.excluded_rows
+        if not excluded:
+            return frame
+        frame[EXCLUDED_HEADER] = ""
+        left_out = pd.DataFrame(
+            [[*row.cells, None, None, excluded_reason(row)] for row in excluded],
+            columns=frame.columns,
+            index=pd.Index([row.row for row in excluded], name=frame.index.name),
+            dtype=object,
+        )
+        return pd.concat([frame, left_out])
+
+
+EXCLUDED_HEADER = "Ligne écartée"
+
+
+def excluded_reason(row: ExcludedRow) -> str:
+    """What the export writes beside a row left out: « en erreur : <each reason> »."""
+    return "en erreur : " + " ; ".join(row.reasons)
 
 
 def check(inventory: Inventory, settings: RankingSettings) -> list[Problem]:

@@ -98,6 +98,7 @@ class ExcludedRow:
     project_id: str
     title: str
     reasons: tuple[str, ...]  # each problem of the row, located by its column
+    cells: tuple[Cell, ...] = ()  # the row as the file has it, for the export (every row kept)
 
     def __str__(self) -> str:
         title = f" « {self.title} »" if self.title else ""
@@ -990,7 +991,14 @@ def without_rows(inventory: Inventory, reasons: Mapping[int, Sequence[str]]) -> 
     ids = _ids_by_row(inventory)
     titles = dict(zip(inventory.projects.index, inventory.projects["title"], strict=True))
     left_out = [
-        ExcludedRow(row, str(ids[row]), str(titles[row]), tuple(reasons[row])) for row in sorted(reasons)
+        ExcludedRow(
+            row,
+            str(ids[row]),
+            str(titles[row]),
+            tuple(reasons[row]),
+            tuple(inventory.table.rows[present[row]]),
+        )
+        for row in sorted(reasons)
     ]
     kept = [number for number in inventory.table.row_numbers if number not in reasons]
     table = replace(
