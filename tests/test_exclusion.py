@@ -114,7 +114,8 @@ def test_the_export_keeps_every_row_the_ones_left_out_last_unranked_with_why():
     ]
     ranking = rank_inventory(without_error_rows(read(rows)))
     book = openpyxl.load_workbook(
-        io.BytesIO(usecases.workbook_bytes(ranking, None, Request("x.xlsx"), None, None, None)), read_only=True
+        io.BytesIO(usecases.workbook_bytes(ranking, None, Request("x.xlsx"), None, None, None)),
+        read_only=True,
     )
     sheet = [row for row in book["Classement"].values if any(cell is not None for cell in row)]
     header = list(sheet[0])
