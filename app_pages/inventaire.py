@@ -279,20 +279,23 @@ def on_skip_rows() -> None:
 
 
 def score_words_section() -> None:
-    """Scores written in words (« faible », « P1 », « +++ »): the reading, shown and editable."""
+    """Scores written in words (« faible », « P1 », « +++ »): the reading, shown and editable;
+    a word the tool does not know is listed without a score, for the user to give one."""
     inventory = data.inventory()
-    words = inventory.score_words
-    if not words:
+    words, unvalued = inventory.score_words, inventory.unvalued_words
+    if not words and not unvalued:
         return
-    title = f"Notes écrites en mots ({format_number(len(words.values))} mot(s) reconnu(s))"
+    title = f"Notes écrites en mots ({format_number(len(words.values))} mot(s) reconnu(s)"
+    title += f", {format_number(len(unvalued))} sans note)" if unvalued else ")"
     with st.expander(title, expanded=True):
         st.caption(
             f"Ces mots des colonnes de notes sont lus comme des notes {inventory.scale.span()} ; "
-            "corrigez une valeur si elle ne vous convient pas."
+            "corrigez une valeur si elle ne vous convient pas"
+            + (", et donnez la sienne à chaque mot sans note." if unvalued else ".")
         )
         key = f"mots_{state.editor_key()}"
         st.data_editor(
-            words_table(words),
+            words_table(words, unvalued),
             key=key,
             on_change=on_words,
             args=(key,),
@@ -303,15 +306,17 @@ def score_words_section() -> None:
 
 
 def on_words(key: str) -> None:
+    """Keep the scores given in the words table: a corrected one, or one for a word without."""
     editor = state.widget_value(key)
     changes = editor.get("edited_rows", {}) if isinstance(editor, dict) else {}
-    words = dict(data.inventory().score_words.values)
-    names = list(words)
+    inventory = data.inventory()
+    words = dict(inventory.score_words.values)
+    names = [*words, *inventory.unvalued_words]  # the table's rows, in order
     for row, columns in changes.items():
-        if "Note" in columns:
+        if "Note" in columns and 0 <= int(row) < len(names):
             number = parse_number(str(columns["Note"]))
             if number is not None:
-                words[names[row]] = number
+                words[names[int(row)]] = number
     state.set_score_words(tuple(words.items()))
 
 

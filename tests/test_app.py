@@ -339,6 +339,17 @@ def test_ranking_without_the_rows_in_error_lists_them_on_inventaire():
     assert "dépend de « P01 »" in left_out["Pourquoi"][1]
 
 
+def test_a_score_word_the_tool_does_not_know_is_listed_for_the_user_to_give_it_a_score():
+    app = visit(start(), "Inventaire")
+    words = "Projet;Urgence;Impact;Faisabilité\nPortail;forte;bof;facile\nFibre;faible;forte;difficile\n"
+    app.file_uploader[0].upload("mots.csv", words.encode(), "text/csv").run()
+    no_failure(app)
+    assert any("sans note" in e.label for e in app.expander)
+    table = table_with(app, "Mot")
+    assert dict(zip(table["Mot"], table["Note"], strict=True))["bof"] == ""
+    assert "facile" in table["Mot"].tolist()  # a feasibility word the tool now knows
+
+
 def test_a_wrong_amount_typed_in_the_table_is_reported_never_passed():
     app = visit(start(), "Inventaire")
     app.session_state["modifications"] = {(5, "Coût total HT"): "douze mille"}

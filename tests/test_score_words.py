@@ -71,6 +71,25 @@ def test_an_unknown_word_stays_an_error_located_and_worded_for_dashboard_and_com
     assert "--" not in problem.message
 
 
+def test_a_word_without_a_score_is_offered_to_the_user_who_gives_it_one():
+    """The message says « donnez une note à ce mot dans la correspondance »: the word must be
+    there to be given one (only recognised words were listed)."""
+    rows = [["A", "forte", "bof", 3], ["B", "faible", "Bof ", 3], ["C", "forte", "top", 3]]
+    proposed = read(rows)
+    assert proposed.unvalued_words == ("bof", "top")  # once each, as first written
+    given = with_score_words(
+        proposed, ScoreWords.of({**dict(proposed.score_words.values), "bof": 2, "top": 5})
+    )
+    assert given.errors == [] and given.unvalued_words == ()
+    assert scores(given, "impact") == [2, 2, 5]
+
+
+def test_feasibility_words_read_easy_as_high_and_hard_as_low():
+    inventory = read([["A", 3, 3, "facile"], ["B", 3, 3, "difficile"], ["C", 3, 3, "moyenne"]])
+    assert inventory.errors == [] and inventory.unvalued_words == ()
+    assert scores(inventory, "feasibility") == [5, 1, 3]
+
+
 def test_the_users_own_values_replace_the_proposal_and_words_they_left_out_are_errors():
     rows = [["A", "forte", "bof", 3], ["B", "faible", "top", 3]]
     proposed = read(rows)

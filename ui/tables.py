@@ -174,11 +174,12 @@ def excluded_table(excluded: Sequence[ExcludedRow]) -> pd.DataFrame:
     )
 
 
-def words_table(words: ScoreWords) -> pd.DataFrame:
+def words_table(words: ScoreWords, unvalued: Sequence[str] = ()) -> pd.DataFrame:
+    """The words read as scores with their score, then the words still without one (to fill)."""
     return pd.DataFrame(
         {
-            "Mot": [shown(word) for word in words.words],
-            "Note": [format_plain(value) for _, value in words.values],
+            "Mot": [shown(word) for word in (*words.words, *unvalued)],
+            "Note": [format_plain(value) for _, value in words.values] + [""] * len(unvalued),
         }
     )
 

@@ -36,7 +36,14 @@ from prioritisation.reading.fields import (
 )
 from prioritisation.reading.grants import route_grants
 from prioritisation.reading.headers import header_words
-from prioritisation.reading.scores import Scale, ScoreWords, check_words, propose_score_words, short_number
+from prioritisation.reading.scores import (
+    Scale,
+    ScoreWords,
+    check_words,
+    propose_score_words,
+    short_number,
+    word_key,
+)
 from prioritisation.reading.spreadsheet import Cell, RawWorkbook, Sheet, read_bytes, read_file
 from prioritisation.reading.untrusted import FileRefused, ReadLimits, column_letters
 
@@ -62,6 +69,9 @@ class RawTable:
     file_problems: tuple[Problem, ...] = ()
 
 
+UNVALUED_WORDS_SHOWN = 40
+
+
 @dataclass(frozen=True)
 class Inventory:
     """Projects as read: the original table untouched, the canonical fields, the problems."""
@@ -76,6 +86,7 @@ class Inventory:
     score_words: ScoreWords = field(default_factory=ScoreWords)  # words read as scores, values in force
     chosen_words: ScoreWords | None = None  # the user's own setting; None = proposed from the file
     excluded_rows: tuple[ExcludedRow, ...] = ()  # rows left out of this inventory, and why
+    unvalued_words: tuple[str, ...] = ()  # words in score columns with no score yet (the user gives one)
 
     @property
     def errors(self) -> list[Problem]:
@@ -277,6 +288,7 @@ def build_inventory(
         score_words=reader.words,
         chosen_words=score_words,
         excluded_rows=tuple(excluded),
+        unvalued_words=reader.unvalued_words(),
     )
 
 
@@ -337,6 +349,18 @@ class _FieldReader:
         self._check_dependencies(columns["id"], columns["depends_on"])
         self._check_unmapped_amounts()
         return pd.DataFrame(columns, index=pd.Index(self.rows, name="Ligne"))
+
+    def unvalued_words(self) -> tuple[str, ...]:
+        """Words of the score columns the words in force do not value, as first written; at
+        most UNVALUED_WORDS_SHOWN (a column of free text is not a scale of words)."""
+        seen: dict[str, str] = {}
+        for text in self._score_texts():
+            key = word_key(text)
+            if key and key not in seen and self.words.value_of(text) is None:
+                seen[key] = " ".join(str(text).split())
+                if len(seen) == UNVALUED_WORDS_SHOWN:
+                    break
+        return tuple(seen.values())
 
     def _score_texts(self) -> Iterable[Cell]:
         """Score cells that hold text which is not a number: the words to propose values for."""

@@ -116,13 +116,16 @@ def check_words(words: ScoreWords, scale: Scale) -> None:
 
 # Ladders of words, lowest first. A level is the words that say it.
 _STRENGTH: tuple[tuple[str, ...], ...] = (
-    ("tres faible", "tres bas", "tres basse", "negligeable", "nul", "nulle", "aucun", "aucune"),
-    ("faible", "bas", "basse", "limite", "limitee", "mineur", "mineure", "petit", "petite", "low"),
+    ("tres faible", "tres bas", "tres basse", "negligeable", "nul", "nulle", "aucun", "aucune",
+     "tres difficile", "tres complexe"),
+    ("faible", "bas", "basse", "limite", "limitee", "mineur", "mineure", "petit", "petite", "low",
+     "difficile", "complexe", "complique", "compliquee"),
     ("moyen", "moyenne", "modere", "moderee", "intermediaire", "medium", "moyennement"),
     ("fort", "forte", "eleve", "elevee", "haut", "haute", "important", "importante", "majeur",
-     "majeure", "grand", "grande", "high"),
+     "majeure", "grand", "grande", "high", "facile", "simple", "aise", "aisee"),
     ("tres fort", "tres forte", "tres eleve", "tres elevee", "tres haut", "tres haute",
-     "tres important", "tres importante", "critique", "maximal", "maximale", "maximum"),
+     "tres important", "tres importante", "critique", "maximal", "maximale", "maximum", "tres facile",
+     "tres simple"),
 )  # fmt: skip
 _YES_NO: tuple[tuple[str, ...], ...] = (("non", "no"), ("oui", "yes"))
 _PRIORITY_WORD = re.compile(r"^p([1-9])$")
