@@ -3,6 +3,8 @@ NaN, bytes removed from a CSV (issue 8 item 10, issue 9 item 8)."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from prioritisation.reading.inventory import FORMULA_WITHOUT_VALUE, load_inventory
@@ -202,3 +204,19 @@ def test_a_blank_score_left_by_a_formula_is_reported_once():
     assert [problem.message for problem in check(inventory, RankingSettings()) if problem.row == 2] == [
         FORMULA_WITHOUT_VALUE
     ]
+
+
+@pytest.mark.parametrize("nothing", ["-", " – ", "—", "néant", "Néant", "/"])
+def test_a_dash_or_neant_in_an_amount_column_reads_as_no_amount_and_is_said(nothing):
+    """« - » is how a grant column says « none »: not « n'est pas un montant » on every row."""
+    data = f"Projet;Urgence;Impact;Faisabilité;Coût;Subvention DSIL\nPortail;3;3;3;1000;{nothing}\n".encode()
+    inventory = load_inventory(data, "x.csv")
+    assert inventory.errors == []
+    assert math.isnan(inventory.projects["dsil"].iloc[0])
+    assert any("« Subvention DSIL » : 1 cellule(s) « - » ou « néant »" in note for note in inventory.notes)
+
+
+def test_a_dash_in_a_score_column_is_still_not_a_score():
+    data = "Projet;Urgence;Impact;Faisabilité\nPortail;-;3;3\n".encode()
+    [problem] = load_inventory(data, "x.csv").errors
+    assert "« - » n'est pas une note" in problem.message

@@ -422,9 +422,12 @@ class _FieldReader:
         values = np.full(len(cells), np.nan)
         factor = unit_factor(header, kind)
         in_words: Counter[str] = Counter()
+        nothing = 0
         for position, cell in enumerate(cells):
             if type(cell) is int or (type(cell) is float and math.isfinite(cell)):
                 values[position] = cell * factor
+            elif kind is Kind.AMOUNT and type(cell) is str and cell.strip().lower() in _NO_AMOUNT:
+                nothing += 1  # « - », « néant »: no amount, as a blank cell says
             elif type(cell) is float:  # NaN or infinite: a number type that is not a number
                 if (self.rows[position], column) not in self.explained:
                     self._error(
@@ -455,6 +458,11 @@ class _FieldReader:
             )
         values[invalid] = np.nan
         self._note_units(header, kind, factor, bool(np.any(~np.isnan(values))))
+        if nothing:
+            self.notes.append(
+                f"« {header} » : {format_number(nothing)} cellule(s) « - » ou « néant », "
+                "lue(s) comme vide(s)."
+            )
         if in_words:
             used = ", ".join(f"{word} → {_short(self.words.value_of(word) or 0)}" for word in in_words)
             self.notes.append(
@@ -772,6 +780,8 @@ _OUT_OF_RANGE_CODE = {
     Kind.AMOUNT: "negative_amount",
     Kind.MONTHS: "not_a_duration",
 }
+# What people write in an amount column for « none »: read as a blank cell, and said in a note.
+_NO_AMOUNT = frozenset({"-", "–", "—", "--", "/", "néant", "neant", "sans objet"})
 _MULTIPLIER = re.compile(r"[0-9]\s*(k|m|md|mds)\s*(€|eur|euros?)?\s*$", re.IGNORECASE)
 _DURATION_TEXT = re.compile(
     r"^\s*(?P<number>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>mois|ans?|années?|annees?)\s*$", re.IGNORECASE
