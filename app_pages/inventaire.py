@@ -7,7 +7,7 @@ import streamlit as st
 from prioritisation.export.workbook import template_bytes
 from prioritisation.french import format_number, parse_number
 from prioritisation.problems import errors, group_problems, warnings
-from prioritisation.reading.fields import ALL_FIELDS
+from prioritisation.reading.fields import ALL_FIELDS, possible_urgency_columns
 from prioritisation.reading.inventory import Inventory, Scale, unique_labels
 from prioritisation.usecases import blocks_ranking
 from ui import data, state
@@ -329,6 +329,14 @@ def table_section() -> None:
         "chaque saisie est relue ci-dessous. Vos modifications sont celles qui sont classées et exportées."
     )
     missing = [header for header in state.SCORE_HEADERS if inventory.header_of(_SCORE_FIELDS[header]) is None]
+    for header in possible_urgency_columns(inventory.table.headers, inventory.mapping):
+        st.info(
+            f"La colonne « {escape_markdown(shown(header))} » donne peut-être l'urgence : si c'est le cas, "
+            "choisissez-la pour « Urgence » dans « Correspondance des colonnes » plutôt que de ressaisir "
+            "les notes. Vérifiez le sens : une priorité 1 est souvent la plus haute, quand une urgence de 1 "
+            "est la plus faible.",
+            icon=":material/lightbulb:",
+        )
     if missing:
         st.button(
             "Ajouter les colonnes de notes (" + ", ".join(missing) + ") pour noter les projets ici",

@@ -350,6 +350,18 @@ def test_a_score_word_the_tool_does_not_know_is_listed_for_the_user_to_give_it_a
     assert "facile" in table["Mot"].tolist()  # a feasibility word the tool now knows
 
 
+def test_a_priority_column_is_pointed_at_as_the_urgency_not_mapped_behind_the_users_back():
+    app = visit(start(), "Inventaire")
+    data = "Projet;Priorité;Impact;Faisabilité\nPortail;haute;3;3\nFibre;basse;4;2\n"
+    app.file_uploader[0].upload("priorites.csv", data.encode(), "text/csv").run()
+    no_failure(app)
+    assert any("« Priorité » donne peut-être l'urgence" in i.value for i in app.info)
+    app.selectbox(key="colonne_urgency").set_value("Priorité").run()
+    no_failure(app)
+    assert not any("donne peut-être l'urgence" in i.value for i in app.info)
+    assert not [e.value for e in app.error]  # « haute / basse » read as urgency words
+
+
 def test_a_wrong_amount_typed_in_the_table_is_reported_never_passed():
     app = visit(start(), "Inventaire")
     app.session_state["modifications"] = {(5, "Coût total HT"): "douze mille"}

@@ -677,3 +677,21 @@ def recognise_axis(text: object) -> str | None:
         if normalise_header(label) == plain or any(word in plain for word in words):
             return label
     return None
+
+
+# Headers that may give the urgency without saying so: the tool does not map them itself (a
+# « Priorité 1 » is often the highest, the opposite of an urgency of 1), it points at them.
+_MAY_BE_URGENCY = ("priorite", "priorites", "priorisation", "criticite")
+
+
+def possible_urgency_columns(headers: Sequence[str], mapping: ColumnMapping) -> list[str]:
+    """Unmapped columns whose header suggests the urgency, when no column gives it."""
+    if mapping.position("urgency") is not None:
+        return []
+    return [
+        header
+        for position, header in enumerate(headers)
+        if header
+        and mapping.field_at(position) is None
+        and any(word in normalise_header(header).split() for word in _MAY_BE_URGENCY)
+    ]
