@@ -12,7 +12,7 @@ import streamlit as st
 from prioritisation.french import format_percent, format_plain
 from prioritisation.store import Membership, StoreError
 from prioritisation.workshop.ahp import CONSISTENCY_LIMIT, judgment_phrase, most_inconsistent_pair
-from prioritisation.workshop.session import WorkshopState, normalise_join_code, privacy_notice
+from prioritisation.workshop.session import NOT_A_CODE, WorkshopState, normalise_join_code, privacy_notice
 from prioritisation.workshop.votes import VoteMethod, VotingCriterion
 from ui import ballot, persistence, state, workshop
 from ui.guard import page_guard
@@ -42,6 +42,8 @@ def joining_form() -> None:
             "Aucun atelier en cours ne porte ce code : vérifiez-le auprès de l'animateur.",
             icon=":material/warning:",
         )
+    elif state.join_code():  # the link's code cannot be one
+        st.warning(NOT_A_CODE, icon=":material/warning:")
     state.default_widget_value(ballot.CODE_KEY, ballot.code_shown())
     st.text_input("Code de l'atelier (6 caractères)", key=ballot.CODE_KEY, max_chars=24)
     st.text_input(

@@ -74,11 +74,18 @@ def test_participants_join_by_code_typed_any_way(store):
     assert store.workshops.find(code.lower()).title == "Atelier du 12 mars"
 
 
-@pytest.mark.parametrize("code", ["ZZZZZZ", "0OIL1U", "", "x" * 100])
-def test_an_unknown_code_is_refused_in_french(store, code):
+def test_an_unknown_code_is_refused_in_french(store):
+    open_workshop(store)
+    assert store.workshops.find("ZZZZZZ") is None
+    with pytest.raises(NotFound, match="Aucun atelier en cours ne porte ce code"):
+        store.workshops.join("ZZZZZZ", "Marie")
+
+
+@pytest.mark.parametrize("code", ["0OIL1U", "", "K7M", "x" * 100])
+def test_a_text_that_cannot_be_a_code_is_told_what_a_code_looks_like(store, code):
     open_workshop(store)
     assert store.workshops.find(code) is None
-    with pytest.raises(NotFound, match="Aucun atelier en cours ne porte ce code"):
+    with pytest.raises(Refused, match="Un code d'atelier compte 6 caractères"):
         store.workshops.join(code, "Marie")
 
 

@@ -167,6 +167,18 @@ def test_an_unknown_code_is_refused_in_french():
     assert "participant" not in phone.query_params
 
 
+def test_a_link_or_an_input_that_cannot_be_a_code_says_what_a_code_looks_like():
+    phone = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    phone.query_params["code"] = "A" * 45
+    phone.run()
+    no_failure(phone)
+    assert "Un code d'atelier compte 6 caractères" in texts(phone, "warning")
+    phone.text_input(key="rejoindre_code").input("K7M")
+    phone.text_input(key="rejoindre_nom").input("Marie")
+    button(phone, "Rejoindre").click().run()
+    assert "Un code d'atelier compte 6 caractères" in texts(phone, "error")
+
+
 def test_three_participants_vote_in_their_own_sessions_and_the_room_sees_each_vote():
     app = facilitator()
     code = join_code(app)

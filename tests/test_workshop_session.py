@@ -60,6 +60,11 @@ def test_a_display_name_is_clean_or_refused(text):
     assert "\u202e" not in name and not any(ord(character) < 32 for character in name)
 
 
+def test_invisible_characters_are_taken_out_of_a_display_name_but_joiners_stay():
+    assert clean_display_name("Ma\u200brie\ufeff") == "Marie"
+    assert clean_display_name("👩\u200d💻 Léa") == "👩\u200d💻 Léa"  # an emoji sequence keeps its joiner
+
+
 def test_a_display_name_cannot_reverse_the_text_around_it():
     assert clean_display_name("  Marie\u202e   Curie\n") == "Marie Curie"
     assert clean_display_name("Élu\u2066 n°\u20693") == "Élu n°3"
@@ -67,7 +72,28 @@ def test_a_display_name_cannot_reverse_the_text_around_it():
 
 @pytest.mark.parametrize(
     ("name", "reason"),
-    [("", "Indiquez"), ("\u202e \t", "Indiquez"), ("x" * 41, "trop long"), (None, "Indiquez")],
+    [
+        ("", "Indiquez"),
+        ("\u202e \t", "Indiquez"),
+        ("x" * 41, "trop long"),
+        (None, "Indiquez"),
+        # Names that draw nothing: zero-width space, word joiner, byte-order mark, Hangul fillers,
+        # the blank Braille pattern, a tag character, a lone combining accent.
+        *(
+            (invisible, "Indiquez")
+            for invisible in [
+                "\u200b",
+                "\u2060",
+                "\ufeff",
+                "\u3164",
+                "\u115f",
+                "\u2800",
+                "\U000e0041",
+                "\u0301",
+                "\u200d\u200b",
+            ]
+        ),
+    ],
 )
 def test_refuses_an_empty_or_overlong_display_name(name, reason):
     with pytest.raises(Refused, match=reason):

@@ -43,6 +43,7 @@ from prioritisation.workshop.scoring import (
     setup_document,
 )
 from prioritisation.workshop.session import (
+    NOT_A_CODE,
     FacilitatorAction,
     Refused,
     WorkshopState,
@@ -362,10 +363,10 @@ class Workshops:
 
     def join(self, join_code: str, display_name: str) -> Joined:
         """Join with the code and a display name; NotFound for an unknown code."""
-        name = clean_display_name(display_name)
         code = normalise_join_code(join_code)
         if code is None:
-            raise NotFound(_UNKNOWN_WORKSHOP)
+            raise Refused(NOT_A_CODE)  # not a workshop that is gone: no code at all
+        name = clean_display_name(display_name)
         secret = new_secret()
         now = self._clock()
         with self._database.writing() as connection:

@@ -23,6 +23,10 @@ TITLE_MAX = 120
 # Characters that reorder or hide text (bidirectional overrides and isolates, marks):
 # a display name shown to the room must read as typed (U+202E can reverse a label).
 _INVISIBLE = {chr(code) for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+# Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern): a name made
+# of them shows as « participant 5 — » with nothing after it.
+_BLANK_LOOKING = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
+_JOINERS = {"\u200c", "\u200d"}  # format characters that shape real words and emoji: kept
 
 
 class Refused(ValueError):
@@ -93,9 +97,18 @@ def visible_text(text: str) -> str:
     visible = "".join(
         " " if character.isspace() else character
         for character in unicodedata.normalize("NFC", text)
-        if character not in _INVISIBLE and (character.isspace() or unicodedata.category(character) != "Cc")
+        if character.isspace() or _drawn(character)
     )
     return " ".join(visible.split())
+
+
+def _drawn(character: str) -> bool:
+    """Whether a character shows: not a control, not a format character (zero-width space,
+    word joiner, byte-order mark, tags) but the joiners words need, not a blank-looking letter."""
+    if character in _INVISIBLE or character in _BLANK_LOOKING:
+        return False
+    category = unicodedata.category(character)
+    return category != "Cc" and (category != "Cf" or character in _JOINERS)
 
 
 def clean_title(text: object) -> str:
@@ -110,7 +123,10 @@ def clean_display_name(text: object) -> str:
     if not isinstance(text, str):
         raise Refused("Indiquez un nom d'affichage.")
     name = visible_text(text)
-    if not name:
+    if not any(
+        character not in _JOINERS and not unicodedata.category(character).startswith("M")
+        for character in name.replace(" ", "")
+    ):
         raise Refused("Indiquez un nom d'affichage (un prénom, une fonction ou un pseudonyme suffit).")
     if len(name) > DISPLAY_NAME_MAX:
         raise Refused(f"Le nom d'affichage est trop long : {DISPLAY_NAME_MAX} caractères au plus.")
@@ -134,6 +150,12 @@ def normalise_join_code(text: object) -> str | None:
     if len(code) != JOIN_CODE_LENGTH or any(character not in JOIN_CODE_ALPHABET for character in code):
         return None
     return code
+
+
+NOT_A_CODE = (
+    "Un code d'atelier compte 6 caractères, lettres et chiffres (jamais 0, O, 1, I, L ni U) : "
+    "vérifiez-le auprès de l'animateur."
+)
 
 
 def privacy_notice(days: int) -> str:
