@@ -101,6 +101,7 @@ KINDS: dict[str, str] = {
     "duplicate_id": "identifiant utilisé par plusieurs projets",
     "missing_title": "projet sans intitulé",
     "total_row": "ligne de total parmi les projets",
+    "closing_total_row": "ligne de total en bas du tableau, non lue",
     "duplicate_title": "l'intitulé apparaît plusieurs fois",
     "funding_above_cost": "financements supérieurs au coût d'investissement",
     "unknown_dependency": "dépendance vers un identifiant inconnu",

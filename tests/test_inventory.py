@@ -293,3 +293,22 @@ def test_a_column_chosen_by_hand_is_taken_from_the_field_that_had_it():
     assert moved.position("title") == 0
     assert any("« Impact » n'a plus de colonne" in note for note in moved.notes)
     assert recognised.position("impact") == 2  # the recognised mapping is left as it was
+
+
+def test_a_total_row_that_closes_the_table_is_left_out_and_said_not_four_errors():
+    """« TOTAL » under the projects, with sums and no score: not a project (it was one error for
+    the total and one « valeur manquante » per score, and counted among the projects)."""
+    headers = ["Projet", "Urgence", "Impact", "Faisabilité", "Coût"]
+    rows = [["Fibre", 4, 5, 2, 1000], ["Portail", 3, 3, 3, 500], [], ["TOTAL", None, None, None, 1500]]
+    inventory = load_inventory(corpus.xlsx({"Projets": [headers, *rows]}), "inventaire.xlsx")
+    assert inventory.errors == [] and len(inventory.projects) == 2
+    [said] = [problem for problem in inventory.warnings if problem.code == "closing_total_row"]
+    assert (said.row, said.column) == (5, "Projet") and "« TOTAL » est une ligne de total" in said.message
+    assert list(inventory.original["Projet"]) == ["Fibre", "Portail"]  # not exported as a project
+
+
+def test_a_scored_project_titled_total_or_a_subtotal_among_projects_stays_an_error():
+    headers = ["Projet", "Urgence", "Impact", "Faisabilité"]
+    rows = [["Sous-total DSI", None, None, None], ["Fibre", 4, 5, 2], ["Total réseau", 3, 3, 3]]
+    inventory = load_inventory(corpus.xlsx({"Projets": [headers, *rows]}), "inventaire.xlsx")
+    assert [problem.row for problem in inventory.errors if problem.code == "total_row"] == [2, 4]

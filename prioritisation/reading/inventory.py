@@ -265,6 +265,7 @@ def build_inventory(
     """
     if score_words is not None:
         check_words(score_words, scale)
+    table = _without_closing_totals(table, mapping)
     reader = _FieldReader(table, mapping, scale, score_words, excluded, ids or {})
     projects = reader.read()
     original = _original_frame(table)
@@ -289,6 +290,49 @@ def build_inventory(
         chosen_words=score_words,
         excluded_rows=tuple(excluded),
         unvalued_words=reader.unvalued_words(),
+    )
+
+
+def _without_closing_totals(table: RawTable, mapping: ColumnMapping) -> RawTable:
+    """The table without the total rows that close it (« TOTAL », « Total général »): not
+    projects, they are left out and said, each a warning at its row. A total row among the
+    projects (a subtotal) stays an error: where the sections end is the user's to say."""
+    position = mapping.position("title")
+    if position is None:
+        return table
+    # A row that names itself a total and holds no identifier and no score: not a project
+    # titled « Total… » that someone scored.
+    own = [mapping.position(key) for key in ("id", *SCORE_FIELDS)]
+    own_cells = [column for column in own if column is not None]
+
+    def closing_total(row: tuple[Cell, ...]) -> bool:
+        return bool(_TOTAL_ROW.match(cell_text(row[position]).strip())) and all(
+            _blank(row[column]) for column in own_cells
+        )
+
+    count = len(table.rows)
+    while count and closing_total(table.rows[count - 1]):
+        count -= 1
+    if count == len(table.rows):
+        return table
+    header = table.headers[position]
+    left_out = tuple(
+        Problem(
+            p.Severity.WARNING,
+            f"« {cell_text(row[position]).strip()} » est une ligne de total en bas du tableau, pas un "
+            "projet : elle n'est pas lue (les totaux sont calculés par l'outil).",
+            sheet=table.sheet,
+            row=number,
+            column=header,
+            code="closing_total_row",
+        )
+        for row, number in zip(table.rows[count:], table.row_numbers[count:], strict=True)
+    )
+    return replace(
+        table,
+        rows=table.rows[:count],
+        row_numbers=table.row_numbers[:count],
+        file_problems=(*table.file_problems, *left_out),
     )
 
 
