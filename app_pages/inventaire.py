@@ -136,9 +136,14 @@ def reading_section() -> None:
         key=SCALE_KEY,
         on_change=on_scale,
     )
+    where = (
+        f"dans la feuille « {escape_markdown(inventory.table.sheet)} »"
+        if not inventory.table.file_name.lower().endswith(".csv")
+        else f"dans « {escape_markdown(shown(inventory.table.file_name))} »"  # a CSV has no sheet
+    )
     st.caption(
-        f"Tableau lu dans la feuille « {escape_markdown(inventory.table.sheet)} », en-têtes à la ligne "
-        f"{inventory.table.header_row}, {format_number(len(inventory.projects))} projets."
+        f"Tableau lu {where}, en-têtes à la ligne {inventory.table.header_row}, "
+        f"{format_number(len(inventory.projects))} projets."
     )
 
 

@@ -19,6 +19,7 @@ from prioritisation.ranking.methods import Method
 from prioritisation.ranking.priorities import rank_inventory
 from prioritisation.reading.inventory import load_inventory
 from tests import corpus
+from tests.test_app import SAMPLE
 
 HEADERS = [*corpus.HEADERS, "Coût total HT", "Commentaire", "Date de dépôt"]
 ROWS = [
@@ -151,3 +152,22 @@ def test_values_in_thousands_and_scores_in_words_are_exported_as_written():
     exported = {row[0]: row for row in book["Classement"].iter_rows(min_row=2, values_only=True)}
     assert exported["A"][1:6] == ("forte", 3, 3, 45, 1200)
     assert "forte → 5" in dict(book["Paramètres"].values)["Notes écrites en mots"]
+
+
+def test_the_plan_sheets_speak_in_points_on_100_and_in_euros_and_cents_as_the_pages_do():
+    """Calendrier said « score total 947 points » while Paramètres wrote 9,47…; the Budget sheet
+    held 284973.1250000001."""
+    from prioritisation import usecases
+    from prioritisation.request import Request
+
+    request = Request("inventaire_exemple.xlsx")
+    ranking = rank_inventory(load_inventory(SAMPLE))
+    plan = usecases.plan(ranking, request.plan)
+    book = load_workbook(io.BytesIO(usecases.workbook_bytes(ranking, plan, request, None, None, None)))
+    parameters = {row[0]: row[1] for row in book["Paramètres"].values if row and row[0]}
+    total = parameters["Score total retenu (points, chaque score sur 100)"]
+    assert total == round(plan.chosen.total_score * 100, 2) and total > 100
+    amounts = [
+        cell for row in book["Budget"].iter_rows(min_row=2, values_only=True) for cell in row[2:] if cell
+    ]
+    assert amounts and all(round(amount, 2) == amount for amount in amounts)

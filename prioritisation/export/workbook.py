@@ -365,7 +365,7 @@ def plan_parameter_rows(plan: Plan) -> list[list[object]]:
         ["Sélection", plan.chosen.selection.label],
         ["Démarrages possibles (optimum)", plan.grid.label],
         ["Projets retenus", len(plan.calendar.retained)],
-        ["Score total retenu", plan.chosen.total_score],
+        ["Score total retenu (points, chaque score sur 100)", round(plan.chosen.total_score * 100, 2)],
         ["Écart à l'optimum", plan.chosen.gap_text()],
     ]
     if plan.chosen.selection is Selection.OPTIMAL:

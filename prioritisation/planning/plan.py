@@ -280,22 +280,27 @@ def calendar_rows(plan: Plan) -> list[list[object]]:
 
 
 def budget_rows(plan: Plan) -> list[list[object]]:
-    """Année, Source, Montant, then per year the envelope and what remains of it."""
+    """Année, Source, Montant, then per year the envelope and what remains of it; in euros and
+    cents, as finance reads them (the spending profile's 284 973,125 000 000 1 is 284 973,13)."""
     by_year = plan.by_year()
     rows: list[list[object]] = []
     for year, amounts in by_year.iterrows():
         for source, amount in amounts.items():
             if amount > 0.005:
-                rows.append([int(year), source, float(amount), None, None])  # type: ignore[call-overload]
+                rows.append([int(year), source, _cents(amount), None, None])  # type: ignore[call-overload]
         envelope = plan.settings.envelope(int(year))  # type: ignore[call-overload]
         total = float(amounts.sum())
         rows.append(
             [
                 int(year),
                 "Total",
-                total,
-                None if math.isinf(envelope) else envelope,
-                None if math.isinf(envelope) else envelope - total,
+                _cents(total),
+                None if math.isinf(envelope) else _cents(envelope),
+                None if math.isinf(envelope) else _cents(envelope - total),
             ]  # type: ignore[call-overload]
         )
     return rows
+
+
+def _cents(amount: float) -> float:
+    return round(float(amount), 2) + 0.0  # + 0.0: never « -0 »
