@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from prioritisation.french import format_number, format_percent
+from prioritisation.french import format_number
 from prioritisation.ranking.criteria import Criterion, resolve
 from prioritisation.ranking.explanation import close_calls, explain, movement
 from prioritisation.ranking.methods import (
@@ -17,6 +17,7 @@ from prioritisation.ranking.methods import (
 )
 from prioritisation.ranking.priorities import CannotRank, Ranking
 from prioritisation.reading.inventory import Inventory
+from prioritisation.workshop.summary import slider_weights
 from ui import data, state
 from ui.blocked import show_blocked
 from ui.charts import contributions_chart
@@ -119,10 +120,13 @@ def weights_section(labels: dict[str, str], ranking: Ranking | None) -> None:
 
 
 def _shares(weights: list[float]) -> list[str]:
+    """Each weight's share of the total, in whole percents that add up to 100 (33 + 22 + 22 + 22
+    read as 99 %: largest remainders)."""
     try:
-        return [format_percent(share) for share in normalise_weights(weights)]
+        normalise_weights(weights)
     except InvalidSettings:
-        return ["0 %"] * len(weights)
+        return ["0\u00a0%"] * len(weights)
+    return [f"{share}\u00a0%" for share in slider_weights(weights)]
 
 
 def criteria_section(inventory: Inventory, labels: dict[str, str]) -> None:

@@ -136,6 +136,15 @@ def test_moving_a_weight_reorders_the_ranking_as_the_engine_says():
     assert "100\u00a0%" in app.slider(key="poids_urgence").label
 
 
+def test_the_shares_beside_the_sliders_add_up_to_100_percent():
+    app = visit(start(), "Priorisation")
+    app.slider(key="poids_urgence").set_value(70).run()  # of 170: 41,2 + 29,4 + 29,4 rounded is 99
+    shares = [
+        int(s.label.split(" — ")[-1].split("\u00a0")[0]) for s in app.slider if s.key.startswith("poids_")
+    ]
+    assert sum(shares) == 100 and shares == [41, 30, 29]
+
+
 def test_a_preset_sets_the_weights_and_the_ranking_follows():
     app = visit(start(), "Priorisation")
     next(b for b in app.button if b.label == "Impact").click().run()
