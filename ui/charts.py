@@ -314,9 +314,10 @@ def _money_layout(title: str, mode: str, chart_title: str = "") -> dict:
         "title": {"text": chart_title, "x": 0, "font": {"size": 15}},
         "barmode": mode,
         "separators": FRENCH_SEPARATORS,
-        "height": 380,
-        "margin": {"l": 10, "r": 10, "t": 80, "b": 10},
-        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "traceorder": "normal"},
+        "height": 400,
+        "margin": {"l": 10, "r": 10, "t": 50, "b": 10},
+        # Under the plot: in a half-width column a legend above wrapped onto the chart's title.
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0, "traceorder": "normal"},
         "yaxis": {"title": {"text": title}, "tickformat": ",.0f", "automargin": True},
         "xaxis": {"type": "category"},
         "font": {"size": 13},
