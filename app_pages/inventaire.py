@@ -7,7 +7,7 @@ import streamlit as st
 from prioritisation.export.workbook import template_bytes
 from prioritisation.french import format_number, parse_number
 from prioritisation.problems import errors, group_problems, warnings
-from prioritisation.reading.fields import ALL_FIELDS, possible_urgency_columns
+from prioritisation.reading.fields import ALL_FIELDS, FIELDS_BY_KEY, possible_urgency_columns
 from prioritisation.reading.inventory import Inventory, Scale, unique_labels
 from prioritisation.usecases import blocks_ranking
 from ui import data, state
@@ -155,10 +155,21 @@ def mapping_section() -> None:
     ambiguities = inventory.mapping.ambiguities
     if ambiguities:
         st.warning(
-            f"{format_number(len(ambiguities))} colonne(s) pourraient désigner plusieurs informations : "
-            "l'outil ne devine pas. Choisissez dans « Correspondance des colonnes ».",
+            f"{format_number(len(ambiguities))} colonne(s) pourraient désigner une information attendue : "
+            "l'outil ne devine pas. "
+            + " ".join(escape_markdown(str(ambiguity)) for ambiguity in ambiguities),
             icon=":material/help:",
         )
+        for ambiguity in ambiguities:  # one click when there is one likely field
+            if len(ambiguity.candidates) == 1:
+                field = ambiguity.candidates[0]
+                st.button(
+                    f"Rattacher « {escape_markdown(shown(labels[ambiguity.position]))} » à "
+                    f"« {escape_markdown(FIELDS_BY_KEY[field].header)} »",
+                    on_click=on_attach,
+                    args=(field, labels[ambiguity.position]),
+                    key=f"rattacher_{ambiguity.position}",
+                )
     with st.expander("Correspondance des colonnes", expanded=bool(ambiguities)):
         st.caption(
             "Pour chaque information attendue, la colonne de votre fichier qui la contient. "
@@ -167,8 +178,6 @@ def mapping_section() -> None:
         )
         columns = st.columns(3)
         options = [NO_COLUMN, *labels]
-        for ambiguity in ambiguities:
-            st.markdown(f"- {escape_markdown(str(ambiguity))}")
         for number, field in enumerate(ALL_FIELDS):
             position = inventory.mapping.position(field.key)
             current = NO_COLUMN if position is None else labels[position]
@@ -188,6 +197,12 @@ def mapping_section() -> None:
             )
         for note in inventory.mapping.notes:
             st.caption(escape_markdown(note))
+
+
+def on_attach(field: str, label: str) -> None:
+    """Callback: the column the tool was unsure of, attached to the field it proposed."""
+    state.choose_column(field, label)
+    state.set_widget_value(f"colonne_{field}", label)
 
 
 def report_section() -> None:

@@ -371,6 +371,20 @@ def test_a_priority_column_is_pointed_at_as_the_urgency_not_mapped_behind_the_us
     assert not [e.value for e in app.error]  # « haute / basse » read as urgency words
 
 
+def test_a_column_the_tool_is_unsure_of_is_named_at_the_top_and_attached_in_one_click():
+    app = visit(start(), "Inventaire")
+    data = "Projet;Urgence;Impact;Faisabilité;Coût;Part État DETR\nPortail;3;3;3;1000;400\n"
+    app.file_uploader[0].upload("detr.csv", data.encode(), "text/csv").run()
+    no_failure(app)
+    assert any(
+        "« Part État DETR » pourrait être « DETR (€) »" in w.value.replace("\\", "") for w in app.warning
+    )
+    next(b for b in app.button if b.label.startswith("Rattacher « Part État DETR »")).click().run()
+    no_failure(app)
+    assert app.selectbox(key="colonne_detr").value == "Part État DETR"
+    assert not any("pourrait être" in w.value for w in app.warning)
+
+
 def test_a_wrong_amount_typed_in_the_table_is_reported_never_passed():
     app = visit(start(), "Inventaire")
     app.session_state["modifications"] = {(5, "Coût total HT"): "douze mille"}
