@@ -102,6 +102,7 @@ KINDS: dict[str, str] = {
     "missing_title": "projet sans intitulé",
     "total_row": "ligne de total parmi les projets",
     "closing_total_row": "ligne de total en bas du tableau, non lue",
+    "merged_cells_read": "cellules fusionnées lues sur chacune de leurs lignes",
     "duplicate_title": "l'intitulé apparaît plusieurs fois",
     "funding_above_cost": "financements supérieurs au coût d'investissement",
     "unknown_dependency": "dépendance vers un identifiant inconnu",

@@ -312,3 +312,26 @@ def test_a_scored_project_titled_total_or_a_subtotal_among_projects_stays_an_err
     rows = [["Sous-total DSI", None, None, None], ["Fibre", 4, 5, 2], ["Total réseau", 3, 3, 3]]
     inventory = load_inventory(corpus.xlsx({"Projets": [headers, *rows]}), "inventaire.xlsx")
     assert [problem.row for problem in inventory.errors if problem.code == "total_row"] == [2, 4]
+
+
+def test_a_cell_merged_down_over_several_projects_is_read_on_each_and_said():
+    """« Service porteur » merged over rows 6–7 read empty on row 7."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Projets"
+    sheet.append(["Programme numérique 2026"])  # a title merged across: left as it is
+    sheet.merge_cells("A1:E1")
+    sheet.append(["Projet", "Service porteur", "Urgence", "Impact", "Faisabilité"])
+    for row in (["Fibre", "DSI", 4, 5, 2], ["Portail", None, 3, 3, 3], ["Écoles", "Éducation", 3, 4, 5]):
+        sheet.append(row)
+    sheet.merge_cells("B3:B4")
+    data = io.BytesIO()
+    book.save(data)
+    inventory = load_inventory(data.getvalue(), "inventaire.xlsx")
+    assert list(inventory.projects["owner_service"]) == ["DSI", "DSI", "Éducation"]
+    [said] = [problem for problem in inventory.warnings if problem.code == "merged_cells_read"]
+    assert (said.sheet, said.row) == ("Projets", 4) and "colonne(s) B" in said.message

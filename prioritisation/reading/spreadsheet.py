@@ -18,7 +18,7 @@ import io
 import itertools
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -27,7 +27,7 @@ import python_calamine
 
 from prioritisation import problems as p
 from prioritisation.french import format_number
-from prioritisation.problems import Problem
+from prioritisation.problems import Problem, rows_text
 from prioritisation.reading.sheet_census import SheetCensus
 from prioritisation.reading.untrusted import (
     MB,
@@ -58,6 +58,7 @@ class Sheet:
     rows: list[list[Cell]]
     formulas_without_value: frozenset[tuple[int, int]] = frozenset()
     formula_errors: Mapping[tuple[int, int], str] = field(default_factory=lambda: MappingProxyType({}))
+    merged_problems: tuple[Problem, ...] = ()  # cells read with the value of a merge, said
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,8 @@ def read_bytes(data: bytes, file_name: str, limits: ReadLimits | None = None) ->
         sheet, problems = _read_csv(data, file_name, limits)
         return RawWorkbook(file_name, kind, (sheet,), problems)
     census = inspect_archive(data, file_name, kind, limits)
-    return RawWorkbook(file_name, kind, _read_workbook(data, file_name, census))
+    sheets = _read_workbook(data, file_name, census)
+    return RawWorkbook(file_name, kind, sheets, tuple(q for sheet in sheets for q in sheet.merged_problems))
 
 
 # ---------------------------------------------------------------------------------------
@@ -178,12 +180,15 @@ def _read_calamine(data: bytes, file_name: str, census: tuple[SheetCensus, ...])
                 continue
             name = metadata.name
             counted = by_name.get(name)
+            sheet = workbook.get_sheet_by_name(name)
+            grid = _grid(sheet)
             sheets.append(
                 Sheet(
                     name,
-                    _grid(workbook.get_sheet_by_name(name)),
+                    grid,
                     counted.formulas_without_value if counted else frozenset(),
                     counted.formula_errors if counted else MappingProxyType({}),
+                    _fill_merged_down(grid, sheet.merged_cell_ranges or (), name),
                 )
             )
     except python_calamine.PasswordError as error:
@@ -200,6 +205,42 @@ def _read_calamine(data: bytes, file_name: str, census: tuple[SheetCensus, ...])
     if not sheets:
         raise FileRefused(f"« {file_name} » ne contient aucune feuille de calcul.")
     return tuple(sheets)
+
+
+MERGES_READ = 10_000  # merged ranges looked at per sheet: a hostile file may declare millions
+
+
+def _fill_merged_down(
+    rows: list[list[Cell]], ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]], sheet: str
+) -> tuple[Problem, ...]:
+    """A cell merged down over several rows shows its value on each of them: read it so, and say
+    it. Only merges within one column (a service spanning three projects); a title merged
+    across columns stays where it is. The grid is filled in place; only empty cells are."""
+    filled: list[tuple[int, int]] = []
+    for (top, left), (bottom, right) in list(ranges)[:MERGES_READ]:
+        if left != right or bottom <= top or top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        if value == "" or value is None:
+            continue
+        for number in range(top + 1, min(bottom, len(rows) - 1) + 1):
+            if left < len(rows[number]) and rows[number][left] == "":
+                rows[number][left] = value
+                filled.append((number, left))
+    if not filled:
+        return ()
+    shown_rows = sorted({row + 1 for row, _ in filled})
+    letters = ", ".join(column_letters(column + 1) for column in sorted({column for _, column in filled}))
+    return (
+        p.warning(
+            f"{format_number(len(filled))} cellule(s) fusionnée(s) sur plusieurs lignes (colonne(s) "
+            f"{letters}) : la valeur de la fusion est lue sur chacune de ses lignes "
+            f"({rows_text(shown_rows)}).",
+            sheet=sheet,
+            row=shown_rows[0],
+            code="merged_cells_read",
+        ),
+    )
 
 
 def _grid(sheet: python_calamine.CalamineSheet) -> list[list[Cell]]:
