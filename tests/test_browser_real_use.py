@@ -137,7 +137,10 @@ def test_a_collectivite_programme_file_reaches_ranking_calendar_budget_and_expor
     workbook = openpyxl.load_workbook(saved, read_only=True)
     classement = list(workbook["Classement"].values)
     assert classement[0][:2] == ("N° opération", "Libellé du projet")
-    assert len(classement) - 1 == 10  # twelve projects, two rows left out as asked
+    assert len(classement) - 1 == 12  # every project: ten ranked, then the two left out as asked
+    header = list(classement[0])
+    left_out = [row for row in classement[1:] if row[header.index("Ligne écartée")]]
+    assert len(left_out) == 2 and all(row[header.index("Rang")] is None for row in left_out)
     parameters = list(workbook["Paramètres"].values)
     assert sum(1 for label, _ in parameters if label == "Ligne écartée") == 2
 
@@ -184,7 +187,7 @@ def test_a_link_opened_first_after_a_restart_shows_the_whole_app_and_the_same_ra
 
 
 def test_hostile_values_in_a_link_are_brought_within_bounds_with_a_notice(browser_path, server_url):
-    """Issue 9.7: −50, 150, 1e308, NaN, inf and an unknown method never end in « erreur
+    """Issue 9.7: −50, 150, NaN, inf (1e308 in tests/test_app.py) and an unknown method never end in « erreur
     inattendue »; each is replaced or bounded, with a French notice, and the link says what is used."""
     from playwright.sync_api import sync_playwright
 
@@ -192,7 +195,7 @@ def test_hostile_values_in_a_link_are_brought_within_bounds_with_a_notice(browse
         browser = launch(playwright, browser_path)
         try:
             page = browser.new_page(viewport={"width": 1440, "height": 1400})
-            link = "poids_urgence=-50&poids_impact=150&poids_faisabilite=1e308&methode=TOPSIS&vikor_v=inf"
+            link = "poids_urgence=-50&poids_impact=150&poids_faisabilite=NaN&methode=TOPSIS&vikor_v=inf"
             go(page, f"{server_url}/priorisation?{link}", "Pourquoi ce rang ?")
             assert_no_exception(page, "lien hostile")
             text = page.locator('[data-testid="stApp"]').inner_text()
