@@ -21,6 +21,7 @@ from prioritisation.planning.plan import Plan
 from prioritisation.planning.portfolio import Selection, StartGrid
 from prioritisation.planning.schedule import InvalidPlan
 from prioritisation.problems import group_problems
+from prioritisation.reading.fields import unread_start_columns
 from prioritisation.request import PlanForm
 from ui import data, state
 from ui.blocked import plan_or_why, ranking_or_why, total_points
@@ -282,6 +283,14 @@ def calendar_section(plan: Plan) -> None:
     notes = plan.duration_notes()
     if notes:
         st.info("Durées par défaut appliquées : " + " ".join(notes), icon=":material/schedule:")
+    inventory = ranking.inventory
+    for header in unread_start_columns(inventory.table.headers, inventory.mapping):
+        st.info(
+            f"La colonne « {escape_markdown(shown(header))} » n'est pas lue par le calendrier : chaque "
+            "projet y démarre au plus tôt que permettent les enveloppes, la capacité et les prérequis. "
+            "Pour fixer l'ordre, rendez un projet obligatoire ou excluez-en d'autres ci-dessus.",
+            icon=":material/event_busy:",
+        )
     for group in group_problems(list(plan.problems)):
         (st.error if group.is_error else st.warning)(escape_markdown(str(group)))
     grouped = st.toggle("Grouper par axe stratégique", key="plan_par_axe", persist_state="session")

@@ -385,6 +385,16 @@ def test_a_column_the_tool_is_unsure_of_is_named_at_the_top_and_attached_in_one_
     assert not any("pourrait être" in w.value for w in app.warning)
 
 
+def test_a_wished_start_date_column_the_calendar_does_not_read_is_said_on_calendrier():
+    app = visit(start(), "Inventaire")
+    data = "Projet;Urgence;Impact;Faisabilité;Coût;Date de démarrage souhaitée\nPortail;3;3;3;1000;03/2027\n"
+    app.file_uploader[0].upload("dates.csv", data.encode(), "text/csv").run()
+    visit(app, "Calendrier")
+    no_failure(app)
+    notes = " ".join(i.value for i in app.info).replace("\\", "")
+    assert "« Date de démarrage souhaitée » n'est pas lue par le calendrier" in notes
+
+
 def test_a_wrong_amount_typed_in_the_table_is_reported_never_passed():
     app = visit(start(), "Inventaire")
     app.session_state["modifications"] = {(5, "Coût total HT"): "douze mille"}

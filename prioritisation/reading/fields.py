@@ -695,3 +695,18 @@ def possible_urgency_columns(headers: Sequence[str], mapping: ColumnMapping) -> 
         and mapping.field_at(position) is None
         and any(word in normalise_header(header).split() for word in _MAY_BE_URGENCY)
     ]
+
+
+_MAY_BE_START = ("demarrage", "debut", "lancement", "commencement")
+
+
+def unread_start_columns(headers: Sequence[str], mapping: ColumnMapping) -> list[str]:
+    """Unmapped columns whose header speaks of a start (« Date de démarrage souhaitée »): the
+    calendar places each project at the earliest date the envelopes allow, and says so."""
+    return [
+        header
+        for position, header in enumerate(headers)
+        if header
+        and mapping.field_at(position) is None
+        and any(word in normalise_header(header).split() for word in _MAY_BE_START)
+    ]
