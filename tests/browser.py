@@ -173,3 +173,19 @@ def upload(page, name: str, data: bytes, mime: str = "application/octet-stream")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
         {"name": name, "mimeType": mime, "buffer": data}
     )
+
+
+def download_workbook(page, folder: Path, timeout: float = 90_000, marker: str | None = None) -> Path:
+    """From the Export page (its link clicked here): the workbook downloaded into `folder`,
+    once `marker` (a text the page must show first) is there."""
+    page.get_by_role("link", name="Export").first.click()
+    button = page.get_by_role("button", name="Télécharger le classeur Excel")
+    button.wait_for(timeout=timeout)
+    if marker:
+        page.get_by_text(marker).wait_for(timeout=timeout)
+    settle(page, timeout=timeout)
+    with page.expect_download(timeout=max(timeout, 90_000)) as download_info:
+        button.click()
+    saved = folder / download_info.value.suggested_filename
+    download_info.value.save_as(saved)
+    return saved

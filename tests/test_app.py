@@ -36,6 +36,14 @@ def visit(app: AppTest, title: str) -> AppTest:
     return app.run()
 
 
+def uploaded(name: str, text: str) -> AppTest:
+    """The Inventaire page once the CSV `text` is uploaded under `name` (no failure)."""
+    app = visit(start(), "Inventaire")
+    app.file_uploader[0].upload(name, text.encode(), "text/csv").run()
+    no_failure(app)
+    return app
+
+
 def shown_ids(app: AppTest) -> list[str]:
     """Identifiers in the ranking table's order (its « Projet » column reads « P07 · Portail »)."""
     return [project.split(" · ")[0] for project in app.dataframe[0].value["Projet"]]
@@ -349,10 +357,10 @@ def test_ranking_without_the_rows_in_error_lists_them_on_inventaire():
 
 
 def test_a_score_word_the_tool_does_not_know_is_listed_for_the_user_to_give_it_a_score():
-    app = visit(start(), "Inventaire")
-    words = "Projet;Urgence;Impact;Faisabilité\nPortail;forte;bof;facile\nFibre;faible;forte;difficile\n"
-    app.file_uploader[0].upload("mots.csv", words.encode(), "text/csv").run()
-    no_failure(app)
+    app = uploaded(
+        "mots.csv",
+        "Projet;Urgence;Impact;Faisabilité\nPortail;forte;bof;facile\nFibre;faible;forte;difficile\n",
+    )
     assert any("sans note" in e.label for e in app.expander)
     table = table_with(app, "Mot")
     assert dict(zip(table["Mot"], table["Note"], strict=True))["bof"] == ""
@@ -360,10 +368,9 @@ def test_a_score_word_the_tool_does_not_know_is_listed_for_the_user_to_give_it_a
 
 
 def test_a_priority_column_is_pointed_at_as_the_urgency_not_mapped_behind_the_users_back():
-    app = visit(start(), "Inventaire")
-    data = "Projet;Priorité;Impact;Faisabilité\nPortail;haute;3;3\nFibre;basse;4;2\n"
-    app.file_uploader[0].upload("priorites.csv", data.encode(), "text/csv").run()
-    no_failure(app)
+    app = uploaded(
+        "priorites.csv", "Projet;Priorité;Impact;Faisabilité\nPortail;haute;3;3\nFibre;basse;4;2\n"
+    )
     assert any("« Priorité » donne peut-être l'urgence" in i.value for i in app.info)
     app.selectbox(key="colonne_urgency").set_value("Priorité").run()
     no_failure(app)
@@ -372,10 +379,9 @@ def test_a_priority_column_is_pointed_at_as_the_urgency_not_mapped_behind_the_us
 
 
 def test_a_column_the_tool_is_unsure_of_is_named_at_the_top_and_attached_in_one_click():
-    app = visit(start(), "Inventaire")
-    data = "Projet;Urgence;Impact;Faisabilité;Coût;Part État DETR\nPortail;3;3;3;1000;400\n"
-    app.file_uploader[0].upload("detr.csv", data.encode(), "text/csv").run()
-    no_failure(app)
+    app = uploaded(
+        "detr.csv", "Projet;Urgence;Impact;Faisabilité;Coût;Part État DETR\nPortail;3;3;3;1000;400\n"
+    )
     assert any(
         "« Part État DETR » pourrait être « DETR (€) »" in w.value.replace("\\", "") for w in app.warning
     )
@@ -386,9 +392,10 @@ def test_a_column_the_tool_is_unsure_of_is_named_at_the_top_and_attached_in_one_
 
 
 def test_a_wished_start_date_column_the_calendar_does_not_read_is_said_on_calendrier():
-    app = visit(start(), "Inventaire")
-    data = "Projet;Urgence;Impact;Faisabilité;Coût;Date de démarrage souhaitée\nPortail;3;3;3;1000;03/2027\n"
-    app.file_uploader[0].upload("dates.csv", data.encode(), "text/csv").run()
+    app = uploaded(
+        "dates.csv",
+        "Projet;Urgence;Impact;Faisabilité;Coût;Date de démarrage souhaitée\nPortail;3;3;3;1000;03/2027\n",
+    )
     visit(app, "Calendrier")
     no_failure(app)
     notes = " ".join(i.value for i in app.info).replace("\\", "")

@@ -25,6 +25,7 @@ from tests import corpus
 from tests.browser import (
     ROOT,
     assert_no_exception,
+    download_workbook,
     launch,
     main_text,
     nav_titles,
@@ -75,6 +76,22 @@ def expected_titles(settings: RankingSettings, count: int = 10) -> list[str]:
     ][:count]
 
 
+def rank_on_a_cost(page, column: str, timeout: float) -> None:
+    """On Priorisation with a file without scores: rank on `column`, the lower the better, up to
+    the offer to rank without the rows in error."""
+    page.get_by_text("Colonnes sur lesquelles classer").wait_for(timeout=timeout)
+    settle(page, timeout=timeout)
+    page.get_by_label("Colonnes sur lesquelles classer").click()
+    page.get_by_role("option", name=column, exact=True).click()
+    page.keyboard.press("Escape")
+    settle(page)
+    page.get_by_text("Moins c'est élevé, mieux c'est").last.click()
+    settle(page)
+    page.get_by_role("button", name="Classer sur ces colonnes").click()
+    page.get_by_role("button", name="Classer sans les").wait_for(timeout=timeout)
+    settle(page, timeout=timeout)
+
+
 def slider(page, label: str):
     return page.locator('[data-testid="stSlider"]').filter(has_text=label).locator('input[type="range"]')
 
@@ -101,17 +118,7 @@ def test_a_collectivite_programme_file_reaches_ranking_calendar_budget_and_expor
             assert_no_exception(page, "Inventaire (programme)")
 
             page.get_by_role("link", name="Priorisation").first.click()
-            page.get_by_text("Colonnes sur lesquelles classer").wait_for(timeout=60_000)
-            settle(page)
-            page.get_by_label("Colonnes sur lesquelles classer").click()
-            page.get_by_role("option", name="Coût prévisionnel HT").click()
-            page.keyboard.press("Escape")
-            settle(page)
-            page.get_by_text("Moins c'est élevé, mieux c'est").last.click()
-            settle(page)
-            page.get_by_role("button", name="Classer sur ces colonnes").click()
-            page.get_by_role("button", name="Classer sans les").wait_for(timeout=60_000)
-            settle(page)
+            rank_on_a_cost(page, "Coût prévisionnel HT", timeout=60_000)
             assert "erreurs" in main_text(page)
             page.get_by_role("button", name="Classer sans les").click()
             page.get_by_text("Pourquoi ce rang ?").wait_for(timeout=60_000)
@@ -124,14 +131,7 @@ def test_a_collectivite_programme_file_reaches_ranking_calendar_budget_and_expor
                 settle(page)
                 assert_no_exception(page, f"{title} (programme)")
 
-            page.get_by_role("link", name="Export").first.click()
-            button = page.get_by_role("button", name="Télécharger le classeur Excel")
-            button.wait_for(timeout=90_000)
-            settle(page)
-            with page.expect_download(timeout=90_000) as download_info:
-                button.click()
-            saved = tmp_path / download_info.value.suggested_filename
-            download_info.value.save_as(saved)
+            saved = download_workbook(page, tmp_path)
         finally:
             browser.close()
     workbook = openpyxl.load_workbook(saved, read_only=True)
@@ -437,17 +437,7 @@ def test_a_public_grant_list_as_it_is_reaches_ranking_calendar_budget_and_export
             settle(page, timeout=180_000)
             assert_no_exception(page, f"Inventaire ({name})")
             page.get_by_role("link", name="Priorisation").first.click()
-            page.get_by_text("Colonnes sur lesquelles classer").wait_for(timeout=120_000)
-            settle(page, timeout=120_000)
-            page.get_by_label("Colonnes sur lesquelles classer").click()
-            page.get_by_role("option", name=cost, exact=True).click()
-            page.keyboard.press("Escape")
-            settle(page)
-            page.get_by_text("Moins c'est élevé, mieux c'est").last.click()
-            settle(page)
-            page.get_by_role("button", name="Classer sur ces colonnes").click()
-            page.get_by_role("button", name="Classer sans les").wait_for(timeout=120_000)
-            settle(page, timeout=120_000)
+            rank_on_a_cost(page, cost, timeout=120_000)
             page.get_by_role("button", name="Classer sans les").click()
             page.get_by_text("Pourquoi ce rang ?").wait_for(timeout=180_000)
             settle(page, timeout=180_000)
@@ -457,14 +447,7 @@ def test_a_public_grant_list_as_it_is_reaches_ranking_calendar_budget_and_export
                 page.get_by_text(marker).first.wait_for(timeout=180_000)
                 settle(page, timeout=180_000)
                 assert_no_exception(page, f"{title} ({name})")
-            page.get_by_role("link", name="Export").first.click()
-            button = page.get_by_role("button", name="Télécharger le classeur Excel")
-            button.wait_for(timeout=180_000)
-            settle(page, timeout=180_000)
-            with page.expect_download(timeout=300_000) as download_info:
-                button.click()
-            saved = tmp_path / download_info.value.suggested_filename
-            download_info.value.save_as(saved)
+            saved = download_workbook(page, tmp_path, timeout=300_000)
         finally:
             browser.close()
     book = openpyxl.load_workbook(saved, read_only=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from tests.browser import ARTEFACTS, assert_accessible, assert_no_exception, launch, settle
+from tests.browser import ARTEFACTS, assert_accessible, assert_no_exception, download_workbook, launch, settle
 
 pytestmark = pytest.mark.browser
 WAIT = 60_000
@@ -135,15 +135,7 @@ def test_a_facilitator_and_three_phones_run_a_workshop_and_export_it(
             facilitator.get_by_role("button", name="Adopter les poids du groupe").click()
             facilitator.get_by_text("Poids adoptés de «").wait_for(timeout=WAIT)
             settle(facilitator)
-            facilitator.get_by_role("link", name="Export").first.click()
-            button = facilitator.get_by_role("button", name="Télécharger le classeur Excel")
-            button.wait_for(timeout=WAIT)
-            facilitator.get_by_text("Feuille « Atelier »").wait_for(timeout=WAIT)
-            settle(facilitator)
-            with facilitator.expect_download(timeout=WAIT) as download_info:
-                button.click()
-            saved = tmp_path / download_info.value.suggested_filename
-            download_info.value.save_as(saved)
+            saved = download_workbook(facilitator, tmp_path, timeout=WAIT, marker="Feuille « Atelier »")
         finally:
             browser.close()
 

@@ -327,10 +327,8 @@ def test_the_facilitator_opens_project_scoring_and_the_room_sees_the_scores():
 # --- Adopting ----------------------------------------------------------------------------------
 
 
-def test_adopting_sets_the_priorisation_weights_and_the_export_carries_the_atelier_sheet(
-    monkeypatch: pytest.MonkeyPatch,
-):
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", _KeptFiles)
+def adopted_after_two_votes() -> AppTest:
+    """A facilitator who adopted the mean of Marie's 80/10/10 and Ahmed's 60/20/20."""
     app = facilitator()
     code = join_code(app)
     vote_directly(participant(code, "Marie"), 80, 10, 10)
@@ -338,6 +336,14 @@ def test_adopting_sets_the_priorisation_weights_and_the_export_carries_the_ateli
     app.run()
     button(app, "Adopter les poids du groupe").click().run()
     no_failure(app)
+    return app
+
+
+def test_adopting_sets_the_priorisation_weights_and_the_export_carries_the_atelier_sheet(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", _KeptFiles)
+    app = adopted_after_two_votes()
     assert "Poids adoptés" in texts(app, "success")
     assert app.query_params["poids_urgence"] == "70"  # mean of 80 % and 60 %
     visit(app, "Priorisation")
@@ -373,13 +379,7 @@ def test_adopting_sets_the_priorisation_weights_and_the_export_carries_the_ateli
 def test_an_adopted_workshop_is_still_in_the_export_after_the_facilitator_reloads():
     """The adoption is part of the working state: a reload (F5) keeps the « Atelier » sheet and
     the weights' origin, as it keeps the weights themselves."""
-    app = facilitator()
-    code = join_code(app)
-    vote_directly(participant(code, "Marie"), 80, 10, 10)
-    vote_directly(participant(code, "Ahmed"), 60, 20, 20)
-    app.run()
-    button(app, "Adopter les poids du groupe").click().run()
-    no_failure(app)
+    app = adopted_after_two_votes()
     reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
     reloaded.query_params.update(dict(app.query_params))
     visit(reloaded.run(), "Export")

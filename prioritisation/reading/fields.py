@@ -688,13 +688,7 @@ def possible_urgency_columns(headers: Sequence[str], mapping: ColumnMapping) -> 
     """Unmapped columns whose header suggests the urgency, when no column gives it."""
     if mapping.position("urgency") is not None:
         return []
-    return [
-        header
-        for position, header in enumerate(headers)
-        if header
-        and mapping.field_at(position) is None
-        and any(word in normalise_header(header).split() for word in _MAY_BE_URGENCY)
-    ]
+    return _unmapped_naming(headers, mapping, _MAY_BE_URGENCY)
 
 
 _MAY_BE_START = ("demarrage", "debut", "lancement", "commencement")
@@ -703,10 +697,15 @@ _MAY_BE_START = ("demarrage", "debut", "lancement", "commencement")
 def unread_start_columns(headers: Sequence[str], mapping: ColumnMapping) -> list[str]:
     """Unmapped columns whose header speaks of a start (« Date de démarrage souhaitée »): the
     calendar places each project at the earliest date the envelopes allow, and says so."""
+    return _unmapped_naming(headers, mapping, _MAY_BE_START)
+
+
+def _unmapped_naming(headers: Sequence[str], mapping: ColumnMapping, words: Sequence[str]) -> list[str]:
+    """The headers of unmapped columns that hold one of `words` (compared unaccented)."""
     return [
         header
         for position, header in enumerate(headers)
         if header
         and mapping.field_at(position) is None
-        and any(word in normalise_header(header).split() for word in _MAY_BE_START)
+        and any(word in normalise_header(header).split() for word in words)
     ]
