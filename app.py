@@ -1,8 +1,9 @@
 """Entry of the dashboard: page configuration, the page list, the shared frame (link, sidebar).
 
 Navigation goes through `st.navigation` over `ui.navigation.PAGES` (our titles, our order);
-the page scripts live in `app_pages/` (not `pages/`: Streamlit would list that folder by
-file name before `st.navigation` runs). The sample inventory loads on a first visit.
+the page scripts live in `pages/`, each of which first calls `through_the_app()` (a link
+opened before any run called `st.navigation` would otherwise run a page alone, Streamlit's
+old multipage mode). The sample inventory loads on a first visit.
 
 A workshop's participant (the join link /rejoindre?code=…, or their own link) sees the join
 page alone: no menu, no sidebar, no working state of theirs kept; their link carries the

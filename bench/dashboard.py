@@ -61,7 +61,7 @@ def rerun_timings(path: Path, moves: int) -> tuple[float, list[float]]:
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
     app.session_state["source"] = Source(path.name, data, hashlib.sha256(data).hexdigest(), False)
     app.run()
-    app.switch_page("app_pages/priorisation.py")
+    app.switch_page("pages/priorisation.py")
     started = time.perf_counter()
     app.run()
     first = time.perf_counter() - started
@@ -339,7 +339,7 @@ def report_memory(sessions: int, size: int, folder: Path) -> None:
         app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
         app.session_state["source"] = Source(path.name, data, hashlib.sha256(data).hexdigest(), False)
         app.run()
-        app.switch_page("app_pages/priorisation.py")
+        app.switch_page("pages/priorisation.py")
         app.run()
         refused += any("Le serveur garde déjà" in e.value for e in app.error)
         apps.append(app)

@@ -4,13 +4,13 @@ library behind one module."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAIN = ROOT / "prioritisation"
-APP_FILES = [ROOT / "app.py", *(ROOT / "app_pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]
+APP_FILES = [ROOT / "app.py", *(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -75,3 +75,22 @@ def test_pages_are_thin_scripts_without_streamlit_state_of_their_own():
     """Session state goes through ui/state.py alone."""
     touching = [path.name for path in APP_FILES if "session_state" in path.read_text(encoding="utf-8")]
     assert touching == ["state.py"]
+
+
+def test_every_page_script_first_goes_back_through_the_app():
+    """A page in pages/ run alone (Streamlit's old multipage mode, on a first deep link) must
+    hand over to app.py before it draws anything (ui.navigation.through_the_app)."""
+    from ui.navigation import JOIN_PAGE, PAGES
+
+    for spec in (*PAGES, JOIN_PAGE):
+        body = ast.parse((ROOT / spec.script).read_text(encoding="utf-8")).body
+        first = next(
+            node
+            for node in body
+            if not isinstance(node, ast.Import | ast.ImportFrom | ast.Expr)
+            or (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call))
+        )
+        assert ast.unparse(first) == "through_the_app()", spec.script
+    assert sorted(path.name for path in (ROOT / "pages").glob("*.py")) == sorted(
+        PurePath(spec.script).name for spec in (*PAGES, JOIN_PAGE)
+    )  # no script Streamlit would list that the app does not

@@ -22,15 +22,15 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("Accueil", ":material/home:", "app_pages/accueil.py", ""),
-    PageSpec("Inventaire", ":material/table_view:", "app_pages/inventaire.py", "inventaire"),
-    PageSpec("Priorisation", ":material/leaderboard:", "app_pages/priorisation.py", "priorisation"),
-    PageSpec("Atelier", ":material/groups:", "app_pages/atelier.py", "atelier"),
-    PageSpec("Calendrier", ":material/calendar_month:", "app_pages/calendrier.py", "calendrier"),
-    PageSpec("Budget", ":material/account_balance:", "app_pages/budget.py", "budget"),
-    PageSpec("Export", ":material/download:", "app_pages/export.py", "export"),
+    PageSpec("Accueil", ":material/home:", "pages/accueil.py", ""),
+    PageSpec("Inventaire", ":material/table_view:", "pages/inventaire.py", "inventaire"),
+    PageSpec("Priorisation", ":material/leaderboard:", "pages/priorisation.py", "priorisation"),
+    PageSpec("Atelier", ":material/groups:", "pages/atelier.py", "atelier"),
+    PageSpec("Calendrier", ":material/calendar_month:", "pages/calendrier.py", "calendrier"),
+    PageSpec("Budget", ":material/account_balance:", "pages/budget.py", "budget"),
+    PageSpec("Export", ":material/download:", "pages/export.py", "export"),
 )
-JOIN_PAGE = PageSpec("Rejoindre un atelier", ":material/how_to_vote:", "app_pages/rejoindre.py", JOIN_PATH)
+JOIN_PAGE = PageSpec("Rejoindre un atelier", ":material/how_to_vote:", "pages/rejoindre.py", JOIN_PATH)
 
 
 def page_of(title: str) -> PageSpec:
@@ -67,3 +67,21 @@ def streamlit_pages() -> list:
         )
     )
     return pages
+
+
+def through_the_app() -> None:
+    """Called first by every page script: hand a page Streamlit ran on its own back to app.py.
+
+    The page scripts live in `pages/`, and a `pages/` folder beside app.py makes Streamlit
+    start in its old multipage mode: until some run calls `st.navigation`, a link such as
+    /priorisation runs pages/priorisation.py alone — no sidebar, no file, the menu made of
+    file names. That happens once per process, to a link opened before anyone visited /.
+    The page then leaves that mode and reruns: the rerun goes through app.py, which draws
+    the page asked for within the app. docs/architecture.md (« Pourquoi pages/ »).
+    """
+    import streamlit as st
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False  # what st.navigation itself does
+        st.rerun()

@@ -16,7 +16,10 @@ from prioritisation.ranking.priorities import Ranking
 from ui import data, state
 from ui.blocked import ranking_or_why, wait_for_optimal
 from ui.guard import page_guard
+from ui.navigation import through_the_app
 from ui.tables import escape_markdown, shown
+
+through_the_app()  # a page Streamlit ran on its own goes back through app.py
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

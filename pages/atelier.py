@@ -17,9 +17,11 @@ from prioritisation.workshop.invitation import join_address, join_link, qr_png, 
 from prioritisation.workshop.session import WorkshopState, privacy_notice
 from ui import data, persistence, state, workshop
 from ui.guard import page_guard
-from ui.navigation import page_of
+from ui.navigation import page_of, through_the_app
 from ui.room import room_section
 from ui.tables import escape_markdown, shown
+
+through_the_app()  # a page Streamlit ran on its own goes back through app.py
 
 TITLE_KEY = "atelier_titre"
 CONFIRM_END_KEY = "atelier_fin_confirmee"

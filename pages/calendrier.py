@@ -26,8 +26,11 @@ from prioritisation.request import PlanForm
 from ui import data, state
 from ui.blocked import plan_or_why, ranking_or_why, total_points
 from ui.guard import page_guard
+from ui.navigation import through_the_app
 from ui.pager import page_of_rows
 from ui.tables import escape_markdown, project_names, short, shown
+
+through_the_app()  # a page Streamlit ran on its own goes back through app.py
 
 PHASES = ("Diagnostic", "Pilote", "Déploiement")
 SELECTIONS = {

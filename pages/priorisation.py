@@ -22,7 +22,7 @@ from ui import data, state
 from ui.blocked import show_blocked
 from ui.charts import contributions_chart
 from ui.guard import page_guard
-from ui.navigation import page_of
+from ui.navigation import page_of, through_the_app
 from ui.robustness import robustness_section, stability_badges, weight_interval_caption
 from ui.tables import (
     escape_markdown,
@@ -32,6 +32,8 @@ from ui.tables import (
     ranked_table,
     shown,
 )
+
+through_the_app()  # a page Streamlit ran on its own goes back through app.py
 
 CHART_PROJECTS = 25
 NEW_CRITERION_KEY = "nouveau_critere"

@@ -16,7 +16,10 @@ from prioritisation.workshop.session import NOT_A_CODE, WorkshopState, normalise
 from prioritisation.workshop.votes import VoteMethod, VotingCriterion
 from ui import ballot, persistence, state, workshop
 from ui.guard import page_guard
+from ui.navigation import through_the_app
 from ui.tables import escape_markdown, shown
+
+through_the_app()  # a page Streamlit ran on its own goes back through app.py
 
 POLL = 4.0  # seconds: a closed vote or an opened scoring shows on the phones within this delay
 NOTICE_ICONS = {

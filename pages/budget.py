@@ -13,8 +13,11 @@ from ui import data, state
 from ui.blocked import plan_or_why, ranking_or_why, total_points, wait_for_optimal
 from ui.charts import cumulative_chart, frontier_chart, opex_chart, spending_chart
 from ui.guard import page_guard
+from ui.navigation import through_the_app
 from ui.pager import page_of_rows
 from ui.tables import escape_markdown, shown
+
+through_the_app()  # a page Streamlit ran on its own goes back through app.py
 
 TYPED, READ = "Montant saisi", "Lu comme"
 TOTAL, YEARLY = "Plafond sur le plan", "Plafond annuel"

@@ -10,8 +10,10 @@ from prioritisation.ranking.methods import InvalidSettings, normalise_weights
 from prioritisation.usecases import blocks_ranking
 from ui import data, state
 from ui.guard import page_guard
-from ui.navigation import page_of
+from ui.navigation import page_of, through_the_app
 from ui.tables import escape_markdown, shown
+
+through_the_app()  # a page Streamlit ran on its own goes back through app.py
 
 
 def weights_in_force() -> str:

@@ -12,6 +12,7 @@ from prioritisation.reading.inventory import Inventory, Scale, unique_labels
 from prioritisation.usecases import blocks_ranking
 from ui import data, state
 from ui.guard import page_guard
+from ui.navigation import through_the_app
 from ui.pager import page_of_rows
 from ui.tables import (
     LINE,
@@ -23,6 +24,8 @@ from ui.tables import (
     shown,
     words_table,
 )
+
+through_the_app()  # a page Streamlit ran on its own goes back through app.py
 
 UPLOAD_KEY = "fichier_importe"
 SHEET_KEY = "choix_feuille"
