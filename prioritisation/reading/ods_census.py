@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from prioritisation.reading.sheet_census import RECORDED_CELLS, MalformedSheet, SheetTally, safe_parser
+from prioritisation.reading.sheet_census import RECORDED_CELLS, ExpatScan, MalformedSheet, SheetTally
 
 _ODS_TABLE = "table:table"
 _ODS_ROW = "table:table-row"
@@ -64,7 +64,7 @@ def _repeats(value: str | None) -> int:
         return 1
 
 
-class OdsContentScan:
+class OdsContentScan(ExpatScan):
     """Counts each table of content.xml as calamine's read_table and read_row build it.
 
     Names are matched as written (`table:table-row`), like calamine. A row or a cell
@@ -94,15 +94,9 @@ class OdsContentScan:
         self.cell_error = False
         self.error_text: list[str] = []
         self.shapes: dict[tuple[str, ...], _CellShape] = {}
-        self.parser = safe_parser()
+        super().__init__()
         self.parser.ordered_attributes = False  # dictionaries: content.xml has a million cells
         self.parser.buffer_text = True  # one call per text; flushed every 8 KB, never held whole
-        self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
-        self.parser.CharacterDataHandler = self._characters
-
-    def feed(self, chunk: bytes, final: bool = False) -> None:
-        self.parser.Parse(chunk, final)
 
     def _start(self, name: str, attributes: dict[str, str]) -> None:
         if self.cell_depth:

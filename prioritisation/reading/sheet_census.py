@@ -131,6 +131,24 @@ def safe_parser() -> expat.XMLParserType:
     return parser
 
 
+class ExpatScan:
+    """A part of the archive fed chunk by chunk to a `safe_parser`: a subclass names what it
+    reads in `_start`, and in `_end` and `_characters` when it needs them."""
+
+    def __init__(self) -> None:
+        self.parser = safe_parser()
+        self.parser.StartElementHandler = self._start
+        for handler, method in (("EndElementHandler", "_end"), ("CharacterDataHandler", "_characters")):
+            if hasattr(self, method):
+                setattr(self.parser, handler, getattr(self, method))
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        self.parser.Parse(chunk, final)
+
+    def _start(self, name: str, attributes: list[str]) -> None:
+        raise NotImplementedError
+
+
 def _local(name: str) -> str:
     return name[name.rfind(":") + 1 :]
 
@@ -193,7 +211,7 @@ class SharedStrings:
 _DECLARED = re.compile(r"\+?0*([0-9]{1,30})")
 
 
-class SharedStringsScan:
+class SharedStringsScan(ExpatScan):
     """Counts the characters of each `<si>` as calamine's read_shared_strings builds them.
 
     calamine pushes one string per `<si>`, ending it at the first closing tag of the same
@@ -205,13 +223,7 @@ class SharedStringsScan:
         self.declared = 0
         self.open: str | None = None
         self.length = 0
-        self.parser = safe_parser()
-        self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
-        self.parser.CharacterDataHandler = self._text
-
-    def feed(self, chunk: bytes, final: bool = False) -> None:
-        self.parser.Parse(chunk, final)
+        super().__init__()
 
     def result(self) -> SharedStrings:
         return SharedStrings(self.lengths, self.declared)
@@ -232,7 +244,7 @@ class SharedStringsScan:
             self.lengths.append(self.length)
             self.open = None
 
-    def _text(self, text: str) -> None:
+    def _characters(self, text: str) -> None:
         if self.open is not None:
             self.length += len(text)
 
@@ -316,7 +328,7 @@ _BLANK_IS_EMPTY = frozenset({"", "n", "s", "b", "e"})  # calamine reads <v></v> 
 _INLINE = frozenset({"inlineStr", "is"})  # calamine ignores <v> for these types
 
 
-class XlsxSheetScan:
+class XlsxSheetScan(ExpatScan):
     """Counts a worksheet's cells through expat, as calamine's XlsxCellReader reads them.
 
     calamine expands `<c/>` into `<c></c>`, places a cell by its r attribute or else after the
@@ -335,13 +347,7 @@ class XlsxSheetScan:
         self.has_value_tag = self.has_inline = self.has_formula = False
         self.value_text: list[str] = []
         self.text = 0
-        self.parser = safe_parser()
-        self.parser.StartElementHandler = self._start
-        self.parser.EndElementHandler = self._end
-        self.parser.CharacterDataHandler = self._characters
-
-    def feed(self, chunk: bytes, final: bool = False) -> None:
-        self.parser.Parse(chunk, final)
+        super().__init__()
 
     def _start(self, name: str, attributes: list[str]) -> None:
         if self.cell is not None:
@@ -786,16 +792,12 @@ def _cell_type(attributes: bytes) -> str | None:
 # Which worksheet is which (XLSX): names as the user sees them
 
 
-class RelationshipsScan:
+class RelationshipsScan(ExpatScan):
     """Id → (Target, Type) of a .rels part, as calamine's read_relationships reads it."""
 
     def __init__(self) -> None:
         self.targets: dict[str, tuple[str, str]] = {}
-        self.parser = safe_parser()
-        self.parser.StartElementHandler = self._start
-
-    def feed(self, chunk: bytes, final: bool = False) -> None:
-        self.parser.Parse(chunk, final)
+        super().__init__()
 
     def _start(self, name: str, attributes: list[str]) -> None:
         if _local(name) == "Relationship":
@@ -807,16 +809,12 @@ class RelationshipsScan:
                 )
 
 
-class WorkbookScan:
+class WorkbookScan(ExpatScan):
     """(sheet name, relationship id) of each `<sheet>` of workbook.xml, in order."""
 
     def __init__(self) -> None:
         self.sheets: list[tuple[str, str]] = []
-        self.parser = safe_parser()
-        self.parser.StartElementHandler = self._start
-
-    def feed(self, chunk: bytes, final: bool = False) -> None:
-        self.parser.Parse(chunk, final)
+        super().__init__()
 
     def _start(self, name: str, attributes: list[str]) -> None:
         if _local(name) != "sheet":
